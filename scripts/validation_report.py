@@ -1,0 +1,23 @@
+"""Rule validation_report: ingestion + scoring issues -> issues.csv and report.md."""
+
+from peerstudy.rule import run
+
+
+def main(smk):
+    import json
+
+    import pandas as pd
+
+    from peerstudy.io import write_csv, write_text
+    from peerstudy.validate import combine_issues, write_report
+
+    frames = [pd.read_csv(path, dtype=str, keep_default_na=False)
+              for path in (smk.input.ingest, smk.input.scoring)]
+    issues = combine_issues(frames)
+    with open(smk.input.accounting, encoding="utf-8") as handle:
+        accounting = json.load(handle)
+    write_csv(smk.output.issues, issues)
+    write_text(smk.output.report, write_report(issues, accounting, smk.params.study))
+
+
+run(snakemake, main)  # noqa: F821

@@ -1,0 +1,246 @@
+"""Loading and checking a study config.
+
+The JSON schema in ``workflow/schemas/config.schema.yaml`` checks shapes; the
+cross-checks here catch what a schema cannot (a schedule naming a timepoint
+that does not exist, a file path with a typo) and every message names the key,
+the bad value and the closest valid one.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import yaml
+
+from peerstudy.errors import ConfigError, closest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def read_yaml(path: str | Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found.") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML — {exc}") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping of config keys.")
+    return doc
+
+
+def load_config(path: str | Path, base: str | Path | None = None, check_paths=True) -> dict:
+    """Read, check and fill defaults of a study config file."""
+    config = read_yaml(path)
+    return check_config(config, source=str(path), base=base, check_paths=check_paths)
+
+
+def check_config(
+    config: dict, source: str = "config", base: str | Path | None = None, check_paths=True
+) -> dict:
+    """Validate ``config`` against the schema and cross-check it; return it with defaults.
+
+    ``check_paths=False`` skips the raw files' existence (the synthetic
+    generator checks a config before it writes those files).
+    """
+    config = copy.deepcopy(config)
+    _check_schema(config, source)
+    _fill_defaults(config)
+    _check_references(config, source, Path(base) if base else Path.cwd(), check_paths)
+    return config
+
+
+def _check_schema(config: dict, source: str) -> None:
+    import jsonschema
+
+    schema = read_yaml(SCHEMA)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    err = errors[0]
+    where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+    if err.validator == "additionalProperties":
+        allowed = err.schema.get("properties", {}).keys()
+        bad = [k for k in err.instance if k not in allowed]
+        raise ConfigError(
+            f"{source}: unknown key '{bad[0]}' under {where}{closest(bad[0], allowed)}."
+        )
+    if err.validator == "required":
+        raise ConfigError(f"{source}: {where} is missing a required key: {err.message}.")
+    if err.validator == "enum":
+        raise ConfigError(
+            f"{source}: {where} = {err.instance!r} is not allowed"
+            f"{closest(str(err.instance), [str(v) for v in err.validator_value])}."
+        )
+    raise ConfigError(f"{source}: {where}: {err.message}.")
+
+
+def _fill_defaults(config: dict) -> None:
+    config["study"].setdefault("synthetic", False)
+    config["study"].setdefault("language", "en")
+    config["registry"].setdefault("parameters", {})
+    config.setdefault("missing_codes", {})
+    val = config.setdefault("validation", {})
+    val.setdefault("on_out_of_range", "stop")
+    val.setdefault("on_non_numeric", "stop")
+    val.setdefault("on_unknown_participant", "stop")
+    val.setdefault("on_missing_baseline", "stop")
+    rel = config.setdefault("reliability", {})
+    rel.setdefault("ci_level", 0.95)
+    rel.setdefault("seed", 20221104)
+    for spec in [config["participants_file"], *config["raw_files"]]:
+        spec.setdefault("encoding", "utf-8")
+        spec.setdefault("sep", ",")
+        spec.setdefault("decimal", ".")
+        spec.setdefault("identifiers", [])
+    config["participants_file"].setdefault("variables", {})
+
+
+def _check_references(config: dict, source: str, base: Path, check_paths: bool) -> None:
+    from peerstudy.instruments import load_registry, registry_files
+
+    sites = ids(config["sites"])
+    groups = ids(config["groups"])
+    timepoints = ids(config["timepoints"])
+    _unique(config, source)
+    for folder in config["registry"]["dirs"]:
+        if not (base / folder).is_dir():
+            raise ConfigError(f"{source}: registry.dirs: folder '{folder}' does not exist.")
+    registry = load_registry(
+        registry_files([str(base / d) for d in config["registry"]["dirs"]]),
+        config["registry"]["parameters"],
+    )
+    for group, plan in config["schedule"].items():
+        _member(source, "schedule", group, groups, "group")
+        for tp, instruments in plan.items():
+            _member(source, f"schedule.{group}", tp, timepoints, "timepoint")
+            for inst in instruments:
+                _member(source, f"schedule.{group}.{tp}", inst, registry, "instrument")
+    for group in groups:
+        if group not in config["schedule"]:
+            raise ConfigError(f"{source}: schedule has no entry for group '{group}'.")
+    pf = config["participants_file"]
+    if check_paths:
+        _check_path(source, "participants_file.path", pf["path"], base)
+    _check_coded(source, "participants_file.group", pf["group"], groups, "group")
+    _check_coded(source, "participants_file.site", pf["site"], sites, "site")
+    seen_files = set()
+    for i, spec in enumerate(config["raw_files"]):
+        key = f"raw_files[{i}] ({spec['id']})"
+        if spec["id"] in seen_files:
+            raise ConfigError(f"{source}: {key}: file id '{spec['id']}' is used twice.")
+        seen_files.add(spec["id"])
+        if check_paths:
+            _check_path(source, f"{key}.path", spec["path"], base)
+        _check_coded(source, f"{key}.group", spec["group"], groups, "group")
+        _check_coded(source, f"{key}.site", spec["site"], sites, "site")
+        _check_coded(source, f"{key}.timepoint", spec["timepoint"], timepoints, "timepoint")
+        for inst, mapping in spec["instruments"].items():
+            _member(source, f"{key}.instruments", inst, registry, "instrument")
+            _check_scheduled(config, source, key, spec, inst)
+            if isinstance(mapping, dict):
+                for item in mapping:
+                    _member(source, f"{key}.instruments.{inst}", item, registry[inst].items, "item")
+                missing = sorted(set(registry[inst].items) - set(mapping))
+                if missing:
+                    raise ConfigError(
+                        f"{source}: {key}.instruments.{inst} maps no variable to item(s) "
+                        f"{', '.join(missing)} — add them to the mapping."
+                    )
+            else:
+                _check_template(source, f"{key}.instruments.{inst}", mapping)
+
+
+def ids(entries: list[dict]) -> list[str]:
+    return [e["id"] for e in entries]
+
+
+def _unique(config: dict, source: str) -> None:
+    for key in ("sites", "groups", "timepoints"):
+        seen = ids(config[key])
+        dupes = sorted({x for x in seen if seen.count(x) > 1})
+        if dupes:
+            raise ConfigError(f"{source}: {key}: id '{dupes[0]}' is listed twice.")
+
+
+def _member(source: str, key: str, value, valid, what: str) -> None:
+    if value not in valid:
+        raise ConfigError(
+            f"{source}: {key}: {what} '{value}' does not exist{closest(value, valid)}."
+        )
+
+
+def _check_path(source: str, key: str, path: str, base: Path) -> None:
+    full = base / path
+    if full.exists():
+        return
+    folder = full.parent
+    near = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+    where = "" if folder.is_dir() else f" (folder {folder.relative_to(base)} does not exist either)"
+    raise ConfigError(
+        f"{source}: {key}: file '{path}' not found{where}{closest(full.name, near)}."
+    )
+
+
+def _check_coded(source: str, key: str, spec, valid: list[str], what: str) -> None:
+    values = [spec] if isinstance(spec, str) else list(spec["values"].values())
+    for value in values:
+        _member(source, key, value, valid, what)
+
+
+def _check_scheduled(config: dict, source: str, key: str, spec: dict, inst: str) -> None:
+    groups = [spec["group"]] if isinstance(spec["group"], str) else spec["group"]["values"].values()
+    tps = (
+        [spec["timepoint"]]
+        if isinstance(spec["timepoint"], str)
+        else spec["timepoint"]["values"].values()
+    )
+    for group in groups:
+        for tp in tps:
+            plan = config["schedule"].get(group, {})
+            if tp not in plan:
+                raise ConfigError(
+                    f"{source}: {key}: group '{group}' is not scheduled at timepoint '{tp}' "
+                    f"(schedule.{group} has {', '.join(plan) or 'none'}) — fix the file's "
+                    "timepoint or add it to the schedule."
+                )
+            if inst not in plan[tp]:
+                raise ConfigError(
+                    f"{source}: {key}: instrument '{inst}' is not scheduled for group "
+                    f"'{group}' at {tp} (schedule.{group}.{tp}: {', '.join(plan[tp])})."
+                )
+
+
+_TEMPLATE = re.compile(r"\{n(?::0?\d+d)?\}")
+
+
+def _check_template(source: str, key: str, template: str) -> None:
+    if not _TEMPLATE.search(template):
+        raise ConfigError(
+            f"{source}: {key}: variable template '{template}' has no item number — write "
+            "e.g. 'SWLS{n}' or 'SSQ{n:02d}', or map each item id to its variable."
+        )
+
+
+def timepoint_ids(config: dict) -> list[str]:
+    return ids(config["timepoints"])
+
+
+def scheduled_timepoints(config: dict, group: str) -> list[str]:
+    """The group's timepoints, in the config's timepoint order."""
+    plan = config["schedule"][group]
+    return [tp for tp in timepoint_ids(config) if tp in plan]
+
+
+def load_study_registry(config: dict, base: str | Path = "."):
+    """The instrument registry a checked config points to."""
+    from peerstudy.instruments import load_registry, registry_files
+
+    base = Path(base)
+    files = registry_files([str(base / d) for d in config["registry"]["dirs"]])
+    return load_registry(files, config["registry"]["parameters"])

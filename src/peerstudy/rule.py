@@ -1,0 +1,32 @@
+"""The one adapter every rule script uses.
+
+Sends the script's messages to the rule's log and turns a PeerstudyError
+into a one-paragraph message and a failed job, instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+
+def run(snakemake, body: Callable) -> None:
+    log_path = snakemake.log[0] if len(snakemake.log) else None
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=handlers, force=True)
+    from peerstudy.errors import PeerstudyError
+
+    try:
+        body(snakemake)
+    except PeerstudyError as exc:
+        logging.getLogger("peerstudy").error("peerstudy: %s", exc)
+        sys.exit(1)
+
+
+def registry_for(snakemake):
+    from peerstudy.instruments import load_registry
+
+    return load_registry(list(snakemake.input.registry), snakemake.params.parameters)

@@ -1,0 +1,440 @@
+"""Seeded synthetic raw exports shaped like the real study's.
+
+Writes the roster and questionnaire exports named in the config (SPSS .sav
+with labels and user-missing codes; Spanish-locale CSV), with the study's
+sizes, attrition, item non-response and a few keying slips. Scale scores are
+calibrated to the config's targets by seeded rejection sampling: for each
+group x instrument, candidate draws come from a stream derived from the seed
+and the block's name, and the first draw whose means lie within 5% of the
+targets and whose Wilcoxon tests fall on the published side of alpha is kept.
+The number of draws used is recorded in the generator's manifest.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peerstudy.config import scheduled_timepoints
+from peerstudy.errors import ConfigError
+from peerstudy.instruments import Instrument
+from peerstudy.io import atomic_write_bytes, write_json
+from peerstudy.scoring import score_scale
+
+FIRST_NAMES = ["Laia", "Marc", "Nuria", "Jordi", "Montse", "Pau", "Carme", "Joan", "Marta",
+               "Xavier", "Anna", "Josep", "Rosa", "David", "Elena", "Sergi", "Lucia", "Pere"]
+SURNAMES = ["Puig", "Vila", "Soler", "Serra", "Font", "Roca", "Casas", "Riera", "Pujol",
+            "Costa", "Mas", "Prat", "Ferrer", "Camps", "Sala", "Vidal", "Bosch", "Coll"]
+SAV_TIMESTAMP = (b"01 Jan 23", b"00:00:00")
+
+
+def block_rng(seed: int, name: str) -> np.random.Generator:
+    """An independent, reproducible stream per block (stable across Python runs)."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8"))])
+
+
+def largest_remainder(total: int, shares: dict[str, float]) -> dict[str, int]:
+    raw = {k: total * v / sum(shares.values()) for k, v in shares.items()}
+    counts = {k: int(np.floor(v)) for k, v in raw.items()}
+    left = total - sum(counts.values())
+    for k in sorted(raw, key=lambda k: (counts[k] - raw[k], k))[:left]:
+        counts[k] += 1
+    return counts
+
+
+def make_roster(config: dict) -> pd.DataFrame:
+    """Participants, sociodemographics and who attends which timepoint."""
+    syn = config["synthetic"]
+    rng = block_rng(syn["seed"], "roster")
+    records = []
+    for g_index, group in enumerate(config["groups"], start=1):
+        for s_index, site in enumerate(config["sites"], start=1):
+            n = syn["enrolled"][group["id"]][site["id"]]
+            for k in range(1, n + 1):
+                records.append({"participant_id": f"{g_index}{s_index}{k:02d}",
+                                "group": group["id"], "site": site["id"]})
+    roster = pd.DataFrame(records)
+    n = len(roster)
+    n_female = round(syn["sex_female_share"] * n)
+    roster["sex"] = np.where(rng.permutation(n) < n_female, "female", "male")
+    bands = largest_remainder(n, syn["age_band_shares"])
+    roster["age_band"] = rng.permutation(np.repeat(list(bands), list(bands.values())))
+    is_psw = roster["group"] == config["groups"][0]["id"]
+    edu = rng.choice(["secondary", "vocational", "university"], size=n, p=[0.3, 0.4, 0.3])
+    roster["education"] = np.where(is_psw, edu, None)
+    roster["dropout_reason"] = None
+    for group, losses in syn.get("attrition", {}).items():
+        active = roster.index[roster["group"] == group].tolist()
+        for tp in scheduled_timepoints(config, group):
+            roster[f"attends_{tp}"] = roster.get(f"attends_{tp}", False)
+            for reason, count in sorted(losses.get(tp, {}).items()):
+                lost = rng.choice(active, size=count, replace=False).tolist()
+                roster.loc[lost, "dropout_reason"] = reason
+                active = [i for i in active if i not in lost]
+            roster.loc[active, f"attends_{tp}"] = True
+    for group in roster["group"].unique():
+        if group not in syn.get("attrition", {}):
+            for tp in scheduled_timepoints(config, group):
+                roster.loc[roster["group"] == group, f"attends_{tp}"] = True
+    attend_cols = [c for c in roster.columns if c.startswith("attends_")]
+    roster[attend_cols] = roster[attend_cols].fillna(False).astype(bool)
+    return roster
+
+
+def leaves(instrument: Instrument, target: dict) -> list[dict]:
+    """The scales whose sums are drawn directly; other scales follow from their items."""
+    if "means" in target:
+        scale = instrument.scales[target.get("scale", "total")]
+        return [{**target, "scale": scale}]
+    return [{**spec, "scale": instrument.scales[sid]} for sid, spec in target.items()]
+
+
+def leaf_sign(instrument: Instrument, scale) -> float:
+    """-1 for a subscale the total reverses (e.g. CAMI authoritarianism), else +1."""
+    total = instrument.scales.get("total")
+    if total is None or scale.id == "total":
+        return 1.0
+    return -1.0 if all(i in total.flip for i in scale.items) else 1.0
+
+
+def draw_leaf(rng, leaf, instrument, people: pd.DataFrame, tps: list[str], shared) -> dict:
+    """Integer scale sums per person and timepoint, centred on the target means.
+
+    Person effects of an instrument's subscales share a common factor (``shared``,
+    weight ``synthetic.subscale_correlation``) so that subscales correlate as
+    real ones do, with the sign the total gives each subscale.
+    """
+    scale = leaf["scale"]
+    low, high = instrument.scale_range(scale)
+    n = len(people)
+    rho = leaf.get("subscale_correlation", 0.0)
+    unique = rng.normal(0.0, 1.0, n)
+    z = np.sqrt(rho) * leaf_sign(instrument, scale) * shared + np.sqrt(1 - rho) * unique
+    person = leaf["sd"] * z
+    drift = np.zeros(n)
+    sums = {}
+    for i, tp in enumerate(tps):
+        if i:
+            drift = drift + rng.normal(0.0, leaf["change_sd"], n)
+        target = leaf["means"][tp]
+        if not low <= target <= high:
+            raise ConfigError(
+                f"synthetic.targets: {instrument.id}/{scale.id} at {tp} aims at {target}, "
+                f"outside the registry's range {low:g}-{high:g} ({instrument.path})."
+            )
+        latent = target + person + drift
+        here = people[f"attends_{tp}"].to_numpy()
+        shift = target - latent[here].mean()
+        for _ in range(20):  # re-centre after clipping and rounding
+            values = np.clip(np.round(latent + shift), low, high)
+            gap = target - values[here].mean()
+            if abs(gap) < 0.02:
+                break
+            shift += gap
+        sums[tp] = np.where(here, values, np.nan)
+    return sums
+
+
+def spread_items(rng, total: float, instrument: Instrument, scale, item_sd: float) -> np.ndarray:
+    """Keyed item values (in scale order) that add up exactly to ``total``."""
+    lows = np.array([instrument.items[i].min for i in scale.items], dtype=float)
+    highs = np.array([instrument.items[i].max for i in scale.items], dtype=float)
+    k = len(scale.items)
+    values = np.clip(np.round(total / k + rng.normal(0.0, item_sd, k)), lows, highs)
+    gap = int(round(total - values.sum()))
+    while gap:
+        step = 1 if gap > 0 else -1
+        room = np.flatnonzero((values + step >= lows) & (values + step <= highs))
+        values[rng.choice(room)] += step
+        gap -= step
+    return values
+
+
+def draw_block(rng, config, instrument, target, people, tps) -> pd.DataFrame:
+    """Raw (unkeyed) item answers for one group x instrument, NaN where not answered."""
+    syn = config["synthetic"]
+    rows = []
+    shared = rng.normal(0.0, 1.0, len(people))
+    for leaf in leaves(instrument, target):
+        leaf.setdefault("subscale_correlation", syn.get("subscale_correlation", 0.0))
+        scale = leaf["scale"]
+        sums = draw_leaf(rng, leaf, instrument, people, tps, shared)
+        for tp in tps:
+            for pos, pid in enumerate(people["participant_id"]):
+                if np.isnan(sums[tp][pos]):
+                    continue
+                keyed = spread_items(rng, sums[tp][pos], instrument, scale,
+                                     leaf.get("item_sd", syn["item_sd"]))
+                for item_id, value in zip(scale.items, keyed, strict=True):
+                    flip = instrument.reversed_in(scale, item_id)
+                    raw = instrument.items[item_id].keyed(value, flip)
+                    rows.append((pid, tp, item_id, raw))
+    frame = pd.DataFrame(rows, columns=["participant_id", "timepoint", "item", "value"])
+    if len(instrument.items) > 1:
+        blank = rng.random(len(frame)) < syn["item_missing_rate"]
+        frame.loc[blank, "value"] = np.nan
+    return frame
+
+
+def block_scores(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    wide = frame.set_index(["participant_id", "timepoint", "item"])["value"].unstack("item")
+    wide = wide.reindex(columns=list(instrument.items))
+    out = {}
+    for scale in instrument.scales.values():
+        out[scale.id] = score_scale(wide[list(scale.items)].to_numpy(float), instrument, scale)[0]
+    return pd.DataFrame(out, index=wide.index)
+
+
+def wilcoxon_p(before: np.ndarray, after: np.ndarray) -> float:
+    """Two-sided asymptotic Wilcoxon p, zeros dropped, no continuity correction (SPSS)."""
+    from scipy.stats import wilcoxon
+
+    diff = after - before
+    if np.count_nonzero(diff) == 0:
+        return 1.0
+    return float(wilcoxon(diff, zero_method="wilcox", correction=False,
+                          method="asymptotic").pvalue)
+
+
+def acceptable(scores, group, inst_id, target, config, alpha=0.05) -> bool:
+    """Means within 5% of targets; published changes on the same side of alpha."""
+    for leaf_scale, spec in _leaf_targets(target):
+        for tp, aim in spec["means"].items():
+            mean = scores.xs(tp, level="timepoint")[leaf_scale].mean()
+            if abs(mean - aim) > 0.05 * abs(aim):
+                return False
+    for change in config.get("published", {}).get("changes", []):
+        if change["group"] != group or change["instrument"] != inst_id:
+            continue
+        earlier, later = change["contrast"].split("-")
+        wide = scores[change["scale"]].unstack("timepoint")[[earlier, later]].dropna()
+        delta = (wide[later] - wide[earlier]).mean()
+        want_up = _expected_direction(change, target)
+        if want_up is not None and (delta > 0) != want_up:
+            return False
+        p = wilcoxon_p(wide[earlier].to_numpy(), wide[later].to_numpy())
+        margin = 0.005
+        if change["p"] < alpha and not p < alpha - margin:
+            return False
+        if change["p"] >= alpha and not p > alpha + margin:
+            return False
+    return True
+
+
+def _leaf_targets(target: dict):
+    if "means" in target:
+        return [(target.get("scale", "total"), target)]
+    return list(target.items())
+
+
+def _expected_direction(change: dict, target: dict) -> bool | None:
+    if "direction" in change:
+        return change["direction"] == "up"
+    if "change" in change:
+        return change["change"] > 0
+    earlier, later = change["contrast"].split("-")
+    for scale, spec in _leaf_targets(target):
+        if scale == change["scale"]:
+            return spec["means"][later] > spec["means"][earlier]
+    return None
+
+
+def generate_answers(config: dict, registry: dict, roster: pd.DataFrame):
+    """All item answers, calibrated block by block; returns (answers, draws used)."""
+    syn = config["synthetic"]
+    frames, draws = [], {}
+    for group, targets in syn["targets"].items():
+        tps = scheduled_timepoints(config, group)
+        for inst_id, target in targets.items():
+            inst_tps = [tp for tp in tps if inst_id in config["schedule"][group][tp]]
+            people = roster[roster["group"] == group].reset_index(drop=True)
+            rng = block_rng(syn["seed"], f"{group}/{inst_id}")
+            attempts = 0
+            while True:
+                attempts += 1
+                frame = draw_block(rng, config, registry[inst_id], target, people, inst_tps)
+                scores = block_scores(frame, registry[inst_id])
+                if acceptable(scores, group, inst_id, target, config):
+                    break
+                if attempts == syn["max_draws"]:
+                    raise ConfigError(
+                        f"synthetic: no draw of {group}/{inst_id} met the calibration targets in "
+                        f"{attempts} tries — loosen sd/change_sd or raise max_draws."
+                    )
+            draws[f"{group}/{inst_id}"] = attempts
+            frame.insert(0, "instrument", inst_id)
+            frame.insert(0, "group", group)
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True), draws
+
+
+def inverse(values: dict) -> dict:
+    return {v: k for k, v in values.items()}
+
+
+def add_identifiers(roster: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Made-up names and phone numbers, one per participant, used in every file."""
+    rng = block_rng(seed, "identifiers")
+    n = len(roster)
+    roster = roster.copy()
+    roster["name"] = [f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
+                      for _ in range(n)]
+    roster["phone"] = [f"6{rng.integers(10, 99)} {rng.integers(100, 999)} {rng.integers(100, 999)}"
+                       for _ in range(n)]
+    return roster
+
+
+def fill_identifiers(out: pd.DataFrame, columns: list[str], people: pd.DataFrame) -> None:
+    for col, source in zip(columns, ["name", "phone"], strict=False):
+        out[col] = people[source].to_numpy()
+
+
+def export_frame(spec, config, registry, roster, answers, rng) -> tuple[pd.DataFrame, dict]:
+    """The wide table one raw file holds, and the item columns' (instrument, item)."""
+    group = spec["group"]
+    tp_spec = spec["timepoint"]
+    tps = [tp_spec] if isinstance(tp_spec, str) else list(tp_spec["values"].values())
+    block = answers[(answers["group"] == group) & answers["timepoint"].isin(tps)
+                    & answers["instrument"].isin(list(spec["instruments"]))]
+    item_cols = {}
+    for inst in spec["instruments"]:
+        ids = list(registry[inst].items)
+        mapping = spec["instruments"][inst]
+        for pos, item in enumerate(ids, start=1):
+            col = mapping[item] if isinstance(mapping, dict) else mapping.format(n=pos)
+            item_cols[(inst, item)] = col
+    wide = block.set_index(["participant_id", "timepoint", "instrument", "item"])["value"]
+    wide = wide.unstack(["instrument", "item"]).reindex(columns=list(item_cols)).reset_index()
+    wide.columns = ["participant_id", "timepoint", *item_cols.values()]
+    wide = wide.merge(roster[["participant_id", "site", "name", "phone"]], on="participant_id")
+    wide = wide.sort_values(["timepoint", "participant_id"], kind="mergesort")
+    wide = wide.reset_index(drop=True)
+    out = pd.DataFrame({spec["id_column"]: wide["participant_id"]})
+    fill_identifiers(out, spec["identifiers"], wide)
+    out[spec["site"]["column"]] = wide["site"].map(inverse(spec["site"]["values"]))
+    if not isinstance(tp_spec, str):
+        out[tp_spec["column"]] = wide["timepoint"].map(inverse(tp_spec["values"]))
+    for col in item_cols.values():
+        out[col] = wide[col]
+    return out, item_cols
+
+
+def write_sav_export(path, frame, spec, config, registry, item_cols, rng) -> None:
+    import pyreadstat
+
+    syn = config["synthetic"]
+    codes = {k: v for k, v in config["missing_codes"].items() if isinstance(k, int)}
+    frame = frame.copy()
+    frame[spec["id_column"]] = frame[spec["id_column"]].astype(int)
+    for col in item_cols.values():
+        blank = frame[col].isna()
+        frame.loc[blank, col] = rng.choice(sorted(codes), size=int(blank.sum()))
+    col_labels, value_labels, missing = {}, {}, {}
+    for (inst, item), col in item_cols.items():
+        instrument = registry[inst]
+        col_labels[col] = f"{instrument.short_name} {item}: {instrument.items[item].label}"
+        labels = {int(k): v for k, v in instrument.labels.items()}
+        labels.update({k: v.split("(")[-1].rstrip(")") for k, v in codes.items()})
+        value_labels[col] = labels
+        missing[col] = sorted(codes)
+    for key in ("site", "timepoint"):
+        coded = spec.get(key)
+        if isinstance(coded, dict) and coded["column"] in syn["labels"]:
+            value_labels[coded["column"]] = syn["labels"][coded["column"]]
+    col_labels[spec["id_column"]] = "Codigo del participante"
+    _write_sav(pyreadstat, path, frame, col_labels, value_labels, missing)
+
+
+def _write_sav(pyreadstat, path, frame, col_labels, value_labels, missing) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.sav")
+    pyreadstat.write_sav(
+        frame, str(tmp), file_label="SYNTHETIC DATA - peerstudy synth",
+        column_labels=[col_labels.get(c, c) for c in frame.columns],
+        variable_value_labels=value_labels, missing_ranges=missing,
+    )
+    data = bytearray(tmp.read_bytes())
+    tmp.unlink()
+    # Fix the header's creation date (bytes 92-100) and time (101-108) so that the
+    # same seed gives the same bytes (SPSS system-file header layout).
+    data[92:101], data[101:109] = SAV_TIMESTAMP
+    atomic_write_bytes(path, bytes(data))
+
+
+def write_csv_export(path, frame, spec, config, item_cols, rng) -> None:
+    syn = config["synthetic"]
+    text_codes = [k for k in config["missing_codes"] if isinstance(k, str)]
+    out = frame.copy()
+    for col in item_cols.values():
+        values = out[col]
+        cells = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        if text_codes:
+            typed = values.isna() & (rng.random(len(values)) < syn["text_missing_share"])
+            cells[typed] = text_codes[0]
+        out[col] = cells
+    text = out.to_csv(index=False, sep=spec["sep"], lineterminator="\r\n")
+    atomic_write_bytes(path, text.encode(spec["encoding"]))
+
+
+def inject_typos(answers: pd.DataFrame, registry: dict, count: int, rng) -> pd.DataFrame:
+    """Keying slips: an answer typed twice (4 -> 44), outside every item's range."""
+    answers = answers.copy()
+    multi = answers[answers["instrument"].map(lambda i: len(registry[i].items) > 1)
+                    & answers["value"].notna()]
+    # one slip in the first group's file and the rest in the last group's file
+    groups = list(dict.fromkeys(multi["group"]))
+    picks = []
+    for k in range(count):
+        pool = multi[multi["group"] == groups[0 if k == 0 else -1]]
+        picks.append(pool.index[rng.integers(len(pool))])
+    for idx in picks:
+        value = int(answers.at[idx, "value"])
+        answers.at[idx, "value"] = value * 11
+    return answers
+
+
+def write_roster(path, spec, config, roster, rng) -> None:
+    import pyreadstat
+
+    syn = config["synthetic"]
+    out = pd.DataFrame({spec["id_column"]: roster["participant_id"].astype(int)})
+    fill_identifiers(out, spec["identifiers"], roster)
+    out[spec["group"]["column"]] = roster["group"].map(inverse(spec["group"]["values"]))
+    out[spec["site"]["column"]] = roster["site"].map(inverse(spec["site"]["values"]))
+    for name, var in spec["variables"].items():
+        out[var["column"]] = roster[name].map(inverse(var["values"]))
+    drop = spec["dropout_reason"]
+    out[drop["column"]] = roster["dropout_reason"].map(inverse(drop["values"]))
+    labels = {c: v for c, v in syn["labels"].items() if c in out.columns}
+    _write_sav(pyreadstat, path, out, {spec["id_column"]: "Codigo del participante"},
+               labels, {})
+
+
+def synthesize(config: dict, registry: dict, base: str | Path = ".") -> dict:
+    """Write every raw export of a synthetic study; return the generator's manifest."""
+    base = Path(base)
+    syn = config["synthetic"]
+    roster = add_identifiers(make_roster(config), syn["seed"])
+    answers, draws = generate_answers(config, registry, roster)
+    rng = block_rng(syn["seed"], "exports")
+    answers = inject_typos(answers, registry, syn.get("out_of_range_typos", 0), rng)
+    pf = config["participants_file"]
+    write_roster(base / pf["path"], pf, config, roster, rng)
+    for spec in config["raw_files"]:
+        frame, item_cols = export_frame(spec, config, registry, roster, answers, rng)
+        if spec["format"] == "sav":
+            write_sav_export(base / spec["path"], frame, spec, config, registry, item_cols, rng)
+        else:
+            write_csv_export(base / spec["path"], frame, spec, config, item_cols, rng)
+    manifest = {
+        "study": config["study"]["id"], "seed": syn["seed"], "synthetic": True,
+        "calibration_draws": draws,
+        "enrolled": int(len(roster)),
+        "note": "Synthetic data generated by `peerstudy synth`; no real participant.",
+    }
+    write_json(base / Path(pf["path"]).parent / "MANIFEST.json", manifest)
+    return manifest

@@ -1,0 +1,66 @@
+# Config checks and the small named look-ups every rule uses.
+# Light imports only: this runs on every snakemake call, including no-ops.
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from peerstudy.config import check_config, load_study_registry
+from peerstudy.errors import PeerstudyError
+from peerstudy.instruments import item_ranges, registry_files
+
+
+def _checked_config():
+    source = ", ".join(str(f) for f in workflow.configfiles) or "config"
+    try:
+        checked = check_config(config, source=source)
+        registry = load_study_registry(checked)
+    except PeerstudyError as exc:
+        raise WorkflowError(f"peerstudy: {exc}") from None
+    return checked, registry
+
+
+_checked, REGISTRY = _checked_config()
+config.clear()
+config.update(_checked)
+validate(config, schema="../schemas/config.schema.yaml")
+
+STUDY = config["study"]["id"]
+PROCESSED = f"data/processed/{STUDY}"
+RESULTS = f"results/{STUDY}"
+LOGS = f"logs/{STUDY}"
+
+
+def raw_inputs():
+    """The roster and every questionnaire export, in config order."""
+    return [config["participants_file"]["path"]] + [f["path"] for f in config["raw_files"]]
+
+
+def registry_yaml():
+    """The instrument files scoring depends on: editing one reruns scoring."""
+    return registry_files(config["registry"]["dirs"])
+
+
+def ingest_settings():
+    """Everything ingestion reads from the config (a change here reruns ingestion)."""
+    keys = ["study", "sites", "groups", "timepoints", "schedule", "missing_codes",
+            "validation", "participants_file", "raw_files"]
+    return {key: config[key] for key in keys}
+
+
+def response_ranges():
+    """Item response ranges: all ingestion needs from the registry."""
+    return item_ranges(REGISTRY)
+
+
+def final_outputs():
+    outputs = [
+        f"{PROCESSED}/items.csv",
+        f"{PROCESSED}/participants.csv",
+        f"{RESULTS}/validation/issues.csv",
+        f"{RESULTS}/validation/report.md",
+        f"{RESULTS}/scores.csv",
+        f"{RESULTS}/reliability.csv",
+    ]
+    if config["study"]["synthetic"]:
+        outputs.append(f"{RESULTS}/validation/calibration.csv")
+    return outputs

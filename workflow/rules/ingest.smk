@@ -1,0 +1,34 @@
+# Stage 1: raw exports -> items.csv, participants.csv and the ingestion issues.
+
+
+rule ingest:
+    input:
+        raw=raw_inputs(),
+    output:
+        item_table=f"{PROCESSED}/items.csv",
+        participants=f"{PROCESSED}/participants.csv",
+        issues=f"{RESULTS}/validation/ingest_issues.csv",
+        accounting=f"{RESULTS}/validation/ingest_accounting.json",
+    params:
+        settings=ingest_settings(),
+        ranges=response_ranges(),
+    log:
+        f"{LOGS}/ingest.log",
+    script:
+        "../../scripts/ingest.py"
+
+
+rule validation_report:
+    input:
+        ingest=f"{RESULTS}/validation/ingest_issues.csv",
+        scoring=f"{RESULTS}/validation/scoring_issues.csv",
+        accounting=f"{RESULTS}/validation/ingest_accounting.json",
+    output:
+        issues=f"{RESULTS}/validation/issues.csv",
+        report=f"{RESULTS}/validation/report.md",
+    params:
+        study=config["study"],
+    log:
+        f"{LOGS}/validation_report.log",
+    script:
+        "../../scripts/validation_report.py"

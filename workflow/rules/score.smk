@@ -1,0 +1,47 @@
+# Stage 2: item answers -> scale scores, reliability, calibration (synthetic only).
+
+
+rule score:
+    input:
+        item_table=f"{PROCESSED}/items.csv",
+        registry=registry_yaml(),
+    output:
+        scores=f"{RESULTS}/scores.csv",
+        issues=f"{RESULTS}/validation/scoring_issues.csv",
+    params:
+        parameters=config["registry"]["parameters"],
+    log:
+        f"{LOGS}/score.log",
+    script:
+        "../../scripts/score.py"
+
+
+rule reliability:
+    input:
+        item_table=f"{PROCESSED}/items.csv",
+        registry=registry_yaml(),
+    output:
+        reliability=f"{RESULTS}/reliability.csv",
+    params:
+        parameters=config["registry"]["parameters"],
+        ci_level=config["reliability"]["ci_level"],
+        seed=config["reliability"]["seed"],
+    log:
+        f"{LOGS}/reliability.log",
+    script:
+        "../../scripts/reliability.py"
+
+
+rule calibration:
+    input:
+        scores=f"{RESULTS}/scores.csv",
+        registry=registry_yaml(),
+    output:
+        calibration=f"{RESULTS}/validation/calibration.csv",
+    params:
+        published=config.get("published", {}),
+        parameters=config["registry"]["parameters"],
+    log:
+        f"{LOGS}/calibration.log",
+    script:
+        "../../scripts/calibration.py"
