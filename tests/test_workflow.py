@@ -51,6 +51,9 @@ def first_run(tmp_path_factory):
 def test_run_writes_the_contract_files(first_run):
     for rel in ["data/processed/tiny/items.csv", "data/processed/tiny/participants.csv",
                 "results/tiny/scores.csv", "results/tiny/reliability.csv",
+                "results/tiny/tests.csv", "results/tiny/descriptives.csv",
+                "results/tiny/conventions.json", "results/tiny/rci.csv",
+                "results/tiny/validation/calibration_tests.csv",
                 "results/tiny/validation/issues.csv", "results/tiny/validation/report.md",
                 "results/tiny/validation/calibration.csv"]:
         assert (first_run / rel).is_file(), rel
@@ -74,10 +77,33 @@ def test_clean_rerun_is_byte_identical(first_run, tmp_path):
 def test_editing_an_instrument_reruns_scoring_but_not_ingestion(first_run):
     path = first_run / "config/instruments/swls.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    proc = snakemake(first_run, "--dry-run", "--quiet", "rules")
-    text = proc.stdout + proc.stderr
-    assert "score" in text and "reliability" in text
-    assert "ingest " not in text and "\ningest" not in text
+    planned = planned_rules(first_run)
+    assert {"score", "reliability", "tests"} <= planned
+    assert "ingest" not in planned
+
+
+def planned_rules(where: Path, *args: str) -> set[str]:
+    proc = snakemake(where, "--dry-run", "--quiet", "rules", *args)
+    lines = (proc.stdout + proc.stderr).splitlines()
+    return {ln.split()[0] for ln in lines if ln.strip() and ln.split()[-1].isdigit()
+            and ln.split()[0] not in ("total", "Job", "job")}
+
+
+def test_a_convention_change_reruns_statistics_only_and_shows_in_tests_csv(tmp_path):
+    import pandas as pd
+
+    where = scratch(tmp_path)
+    assert snakemake(where).returncode == 0
+    cfg = where / ".test/config.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace("wilcoxon: {method: asymptotic", "wilcoxon: {method: exact"),
+                   encoding="utf-8")
+    assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "all"}
+    before = pd.read_csv(where / "results/tiny/tests.csv")
+    assert snakemake(where).returncode == 0
+    after = pd.read_csv(where / "results/tiny/tests.csv")
+    assert set(before.loc[before["test"] == "wilcoxon", "method"]) == {"asymptotic"}
+    assert set(after.loc[after["test"] == "wilcoxon", "method"]) == {"exact"}
 
 
 def test_a_bad_export_fails_the_rule_with_the_message(tmp_path):

@@ -154,6 +154,51 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
                     )
             else:
                 _check_template(source, f"{key}.instruments.{inst}", mapping)
+    _check_analysis(config, source, registry, sites, groups, timepoints)
+
+
+def _check_analysis(config, source, registry, sites, groups, timepoints) -> None:
+    analysis = config.setdefault("analysis", {})
+    for i, spec in enumerate(analysis.get("within", [])):
+        key = f"analysis.within[{i}] ({spec['id']})"
+        _member(source, key, spec["group"], groups, "group")
+        for tp in spec["timepoints"] + [t for pair in spec["pairs"] for t in pair]:
+            _member(source, key, tp, spec["timepoints"], "timepoint")
+        for inst in spec["instruments"]:
+            _member(source, key, inst, registry, "instrument")
+            _check_scales(source, key, spec, registry[inst])
+            for tp in spec["timepoints"]:
+                if inst not in config["schedule"][spec["group"]].get(tp, []):
+                    raise ConfigError(
+                        f"{source}: {key}: '{inst}' is not scheduled for '{spec['group']}' at "
+                        f"{tp} — fix the comparison's timepoints or the schedule."
+                    )
+    for i, spec in enumerate(analysis.get("between", [])):
+        key = f"analysis.between[{i}] ({spec['id']})"
+        valid = groups if spec["factor"] == "group" else sites
+        for level in spec["levels"]:
+            _member(source, key, level, valid, spec["factor"])
+        for group in spec.get("within_groups", []):
+            _member(source, key, group, groups, "group")
+        _member(source, key, spec["timepoint"], timepoints, "timepoint")
+        for inst in spec["instruments"]:
+            _member(source, key, inst, registry, "instrument")
+            _check_scales(source, key, spec, registry[inst])
+    if "attrition" in analysis:
+        _member(source, "analysis.attrition", analysis["attrition"]["timepoint"], timepoints,
+                "timepoint")
+    known = set(config["participants_file"]["variables"])
+    for i, spec in enumerate(analysis.get("categorical", [])):
+        for var in spec["variables"]:
+            _member(source, f"analysis.categorical[{i}]", var, known, "participant variable")
+
+
+def _check_scales(source: str, key: str, spec: dict, instrument) -> None:
+    scales = spec.get("scales", "total")
+    if scales == "all":
+        return
+    for scale in [scales] if isinstance(scales, str) else scales:
+        _member(source, f"{key}.scales ({instrument.id})", scale, instrument.scales, "scale")
 
 
 def ids(entries: list[dict]) -> list[str]:

@@ -52,6 +52,26 @@ def response_ranges():
     return item_ranges(REGISTRY)
 
 
+def analysis_conventions():
+    from peerstudy.analysis import conventions
+
+    return conventions(config["analysis"])
+
+
+def tests_settings():
+    """The analysis plan minus what only descriptives use (quantiles)."""
+    plan = {k: v for k, v in config["analysis"].items() if k != "conventions"}
+    conv = dict(config["analysis"].get("conventions", {}))
+    conv.pop("quantiles", None)
+    return {**plan, "conventions": conv}
+
+
+def design_settings():
+    """Groups and schedule: the tests rule needs them for the attrition analysis."""
+    return {"groups": config["groups"], "schedule": config["schedule"],
+            "timepoints": config["timepoints"]}
+
+
 def final_outputs():
     outputs = [
         f"{PROCESSED}/items.csv",
@@ -60,7 +80,12 @@ def final_outputs():
         f"{RESULTS}/validation/report.md",
         f"{RESULTS}/scores.csv",
         f"{RESULTS}/reliability.csv",
+        f"{RESULTS}/descriptives.csv",
+        f"{RESULTS}/tests.csv",
+        f"{RESULTS}/conventions.json",
+        f"{RESULTS}/rci.csv",
     ]
     if config["study"]["synthetic"]:
         outputs.append(f"{RESULTS}/validation/calibration.csv")
+        outputs.append(f"{RESULTS}/validation/calibration_tests.csv")
     return outputs

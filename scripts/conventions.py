@@ -1,0 +1,15 @@
+"""Rule conventions: the config's conventions, defaults filled in -> conventions.json."""
+
+from peerstudy.rule import run
+
+
+def main(smk):
+    from peerstudy.analysis import all_conventions
+    from peerstudy.io import write_json
+
+    p = smk.params
+    write_json(smk.output.conventions,
+               all_conventions(p.analysis, p.reliability, p.validation, p.missing_codes))
+
+
+run(snakemake, main)  # noqa: F821

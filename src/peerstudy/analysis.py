@@ -1,0 +1,432 @@
+"""Runs the analysis plan of the config over scores.csv.
+
+Turns each declared comparison into rows of the tidy ``tests.csv`` of the
+results contract (one row per test and effect size, signed later minus
+earlier and level A minus level B), plus descriptives, reliable change and the
+conventions in force. The statistics themselves live in ``peerstudy.stats``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from peerstudy.stats import effsize, nonparametric, parametric
+from peerstudy.stats.multiplicity import adjust
+
+TEST_COLUMNS = [
+    "site", "group", "instrument", "scale", "test", "factor", "contrast", "timepoint",
+    "method", "n", "statistic_name", "statistic", "df1", "df2", "p", "p_adjusted", "family",
+    "effect_name", "effect", "ci_low", "ci_high", "mauchly_w", "mauchly_p", "epsilon",
+    "z", "mean_difference", "comparison", "note",
+]
+SORT = ["site", "group", "instrument", "scale", "factor", "test", "contrast", "timepoint",
+        "effect_name"]
+DESCRIPTIVE_COLUMNS = ["site", "group", "instrument", "scale", "timepoint", "n", "mean", "sd",
+                       "median", "q1", "q3", "min", "max"]
+RCI_COLUMNS = ["participant_id", "site", "group", "instrument", "scale", "from", "to",
+               "change", "rci", "category", "alpha_used", "sd_used"]
+
+DEFAULT_CONVENTIONS = {
+    "wilcoxon": {"method": "asymptotic", "zero_method": "wilcox", "correction": False},
+    "mann_whitney": {"method": "asymptotic", "correction": False},
+    "chi_square": {"correction": False},
+    "fisher_for_2x2": True,
+    "effect_sizes": ["cohen_dz", "cohen_dav", "hedges_gav"],
+    "ci_level": 0.95,
+    "sphericity": "gg",
+    "quantiles": "weibull",
+    "missing": "complete_pairs",
+}
+
+
+def conventions(analysis: dict) -> dict:
+    """The conventions in force: the config's, with defaults filled in and explained."""
+    conv = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_CONVENTIONS.items()}
+    for key, value in analysis.get("conventions", {}).items():
+        conv[key] = {**conv[key], **value} if isinstance(value, dict) else value
+    return {
+        "alpha": analysis.get("alpha", 0.05),
+        "conventions": conv,
+        "multiplicity": {"method": analysis.get("multiplicity", {}).get("method", "holm"),
+                         "families": sorted({c["family"] for c in _all_comparisons(analysis)}),
+                         "scope": "within each family, separately per test"},
+        "definitions": {
+            "signed_effects": "later minus earlier; level A minus level B",
+            "cohen_dz": "mean difference / SD of differences; CI inverts the noncentral t",
+            "cohen_dav": "mean difference / mean of the two SDs (Lakens 2013); "
+                         "CI = dz CI x s_D/s_av",
+            "hedges_gav": "d_av x (1 - 3/(4(n-1) - 1))",
+            "rank_biserial": "(T+ - T-)/(T+ + T-) paired; 2U/(n_A n_B) - 1 independent; "
+                             "CI by Fisher z (as R effectsize)",
+            "partial_eta_sq": "SS_time / (SS_time + SS_error) (SPSS)",
+            "generalized_eta_sq": "SS_time / (SS_time + SS_subjects + SS_error) (Bakeman 2005)",
+            "kendall_w": "Friedman chi2 / (n (k - 1))",
+            "cramers_v": "sqrt(chi2 / (n (min(r, c) - 1)))",
+            "rm_anova": "complete cases only; Mauchly's test; GG and HF (original Huynh-Feldt, "
+                        "as SPSS; R's car uses Lecoutre's variant) corrected rows",
+            "mixed_model": "score ~ timepoint + (1 | participant), REML (statsmodels MixedLM), "
+                           "all available data; Wald z CIs for later-minus-earlier contrasts",
+            "rci": "Jacobson & Truax (1991): change / (sqrt(2) SD_from sqrt(1 - alpha_from)), "
+                   "|RCI| > 1.96 is reliable; direction from the registry's higher_is_better",
+            "p": "two-sided",
+        },
+    }
+
+
+def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict) -> dict:
+    """conventions.json: the statistical conventions plus the data-handling ones."""
+    out = conventions(analysis)
+    out["reliability"] = {
+        "alpha": "Cronbach's alpha on complete cases of the scale's keyed items",
+        "alpha_ci": f"Feldt (1965) F-based, level {reliability['ci_level']}",
+        "omega": "omega total from a one-factor ML fit on the item correlations "
+                 f"(statsmodels), starting values seeded with {reliability['seed']}",
+    }
+    out["missing_data"] = {
+        "missing_codes": {str(k): v for k, v in missing.items()},
+        "validation_policies": validation,
+        "scale_scores": "prorated (mean of answered items x k) when at least the registry's "
+                        "min_answered share is answered; otherwise missing",
+        "paired_tests": "complete pairs for each contrast",
+        "rm_anova_friedman": "complete cases over all timepoints of the comparison",
+        "mixed_model": "all available observations",
+    }
+    return out
+
+
+def _all_comparisons(analysis: dict) -> list[dict]:
+    comps = [*analysis.get("within", []), *analysis.get("between", []),
+             *analysis.get("categorical", [])]
+    if analysis.get("attrition"):
+        comps.append(analysis["attrition"])
+    return comps
+
+
+def row(**values) -> dict:
+    out = dict.fromkeys(TEST_COLUMNS, np.nan)
+    out.update(site="all", note="")
+    out.update(values)
+    return out
+
+
+def scales_of(spec: dict, instrument, registry) -> list[str]:
+    chosen = spec.get("scales", "total")
+    if chosen == "all":
+        return list(registry[instrument].scales)
+    return [chosen] if isinstance(chosen, str) else list(chosen)
+
+
+def wide_scores(scores: pd.DataFrame, group, instrument, scale, site="all") -> pd.DataFrame:
+    sel = scores[(scores["group"] == group) & (scores["instrument"] == instrument)
+                 & (scores["scale"] == scale)]
+    if site != "all":
+        sel = sel[sel["site"] == site]
+    return sel.pivot(index="participant_id", columns="timepoint", values="score")
+
+
+def within_rows(scores: pd.DataFrame, spec: dict, conv: dict, registry: dict) -> list[dict]:
+    rows = []
+    c = conv["conventions"]
+    for instrument in spec["instruments"]:
+        for scale in scales_of(spec, instrument, registry):
+            wide = wide_scores(scores, spec["group"], instrument, scale)
+            wide = wide.reindex(columns=spec["timepoints"])
+            base = {"group": spec["group"], "instrument": instrument, "scale": scale,
+                    "factor": "timepoint", "family": spec["family"], "comparison": spec["id"]}
+            rows += omnibus_rows(wide, spec, base, c)
+            for earlier, later in spec["pairs"]:
+                pair = wide[[earlier, later]].dropna()
+                rows += pair_rows(pair[earlier].to_numpy(), pair[later].to_numpy(), spec,
+                                  {**base, "contrast": f"{earlier}-{later}"}, c)
+            if spec.get("mixed_model"):
+                rows += mixed_rows(wide, spec, base, c)
+    return rows
+
+
+def omnibus_rows(wide: pd.DataFrame, spec: dict, base: dict, c: dict) -> list[dict]:
+    rows = []
+    tps = spec["timepoints"]
+    complete = wide.dropna()
+    n, total = len(complete), int(wide.notna().any(axis=1).sum())
+    note = f"complete cases: {n} of {total} participants"
+    contrast = ",".join(tps)
+    if "rm_anova" in spec.get("omnibus", []) and n >= 3:
+        res = parametric.rm_anova(complete.to_numpy())
+        for test, eps, p in (("rm_anova", np.nan, res["p"]),
+                             ("rm_anova_gg", res["eps_gg"], res["p_gg"]),
+                             ("rm_anova_hf", res["eps_hf"], res["p_hf"])):
+            factor = 1.0 if np.isnan(eps) else eps
+            for effect in ("partial_eta_sq", "generalized_eta_sq"):
+                rows.append(row(**base, test=test, contrast=contrast, method="F", n=n,
+                                statistic_name="F", statistic=res["F"], df1=res["df1"] * factor,
+                                df2=res["df2"] * factor, p=p, effect_name=effect,
+                                effect=res[effect], mauchly_w=res["mauchly_w"],
+                                mauchly_p=res["mauchly_p"], epsilon=eps, note=note))
+    if "friedman" in spec.get("omnibus", []) and n >= 3:
+        res = nonparametric.friedman(complete.to_numpy())
+        rows.append(row(**base, test="friedman", contrast=contrast, method="asymptotic", n=n,
+                        statistic_name="chi2", statistic=res["chi2"], df1=res["df"], p=res["p"],
+                        effect_name="kendall_w", effect=res["kendall_w"], note=note))
+    return rows
+
+
+def pair_rows(earlier: np.ndarray, later: np.ndarray, spec: dict, base: dict, c: dict):
+    rows = []
+    n = len(earlier)
+    if n < 2:
+        return [row(**base, test=t, n=n, note="fewer than 2 complete pairs")
+                for t in spec["tests"]]
+    change = float(np.mean(later - earlier))
+    if "wilcoxon" in spec["tests"]:
+        w = c["wilcoxon"]
+        res = nonparametric.wilcoxon(earlier, later, w["method"], w["zero_method"],
+                                     w["correction"])
+        r, low, high = effsize.rank_biserial_paired(later - earlier, w["zero_method"],
+                                                    c["ci_level"])
+        rows.append(row(**base, test="wilcoxon", method=res["method"], n=n,
+                        statistic_name="V", statistic=res["V"], p=res["p"], z=res["z"],
+                        effect_name="rank_biserial", effect=r, ci_low=low, ci_high=high,
+                        mean_difference=change,
+                        note=f"{n - res['n_nonzero']} zero differences ({w['zero_method']})"))
+    if "paired_t" in spec["tests"]:
+        res = parametric.paired_t(earlier, later)
+        effects = effsize.cohen_d_paired(earlier, later, c["ci_level"])
+        for name in c["effect_sizes"]:
+            est, low, high = effects[name]
+            rows.append(row(**base, test="paired_t", method="t", n=n, statistic_name="t",
+                            statistic=res["t"], df1=res["df"], p=res["p"], effect_name=name,
+                            effect=est, ci_low=low, ci_high=high, mean_difference=change))
+    return rows
+
+
+def mixed_rows(wide: pd.DataFrame, spec: dict, base: dict, c: dict) -> list[dict]:
+    from peerstudy.stats.mixed import timepoint_contrasts
+
+    long = wide.reset_index().melt(id_vars="participant_id", var_name="timepoint",
+                                   value_name="score").dropna()
+    if long["participant_id"].nunique() < 3:
+        return []
+    results, note = timepoint_contrasts(long, "score", "timepoint", "participant_id",
+                                        spec["timepoints"], [tuple(p) for p in spec["pairs"]],
+                                        c["ci_level"])
+    return [row(**base, test="mixed_model", contrast=f"{r['earlier']}-{r['later']}",
+                method="REML", n=r["n"], statistic_name="z", statistic=r["z"], p=r["p"],
+                z=r["z"], effect_name="estimate", effect=r["estimate"], ci_low=r["ci_low"],
+                ci_high=r["ci_high"], mean_difference=r["estimate"],
+                note=("all available data" + (f"; {note}" if note else "")))
+            for r in results]
+
+
+def independent_rows(a, b, base: dict, c: dict) -> list[dict]:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if len(a) < 2 or len(b) < 2:
+        return [row(**base, test="mann_whitney", n=len(a) + len(b),
+                    note=f"too few to compare (n = {len(a)} and {len(b)})")]
+    mw = c["mann_whitney"]
+    res = nonparametric.mann_whitney(a, b, mw["method"], mw["correction"])
+    r, low, high = effsize.rank_biserial_independent(res["U"], len(a), len(b), c["ci_level"])
+    return [row(**base, test="mann_whitney", method=res["method"], n=len(a) + len(b),
+                statistic_name="U", statistic=res["U"], p=res["p"], z=res["z"],
+                effect_name="rank_biserial", effect=r, ci_low=low, ci_high=high,
+                mean_difference=float(a.mean() - b.mean()),
+                note=f"n = {len(a)} vs {len(b)}")]
+
+
+def between_rows(scores: pd.DataFrame, spec: dict, conv: dict, registry: dict) -> list[dict]:
+    rows = []
+    c = conv["conventions"]
+    level_a, level_b = spec["levels"]
+    factor = spec["factor"]
+    strata = spec.get("within_groups", ["all"])
+    at = scores[scores["timepoint"] == spec["timepoint"]]
+    for stratum in strata:
+        pool = at if stratum == "all" else at[at["group"] == stratum]
+        for instrument in spec["instruments"]:
+            if instrument not in set(pool["instrument"]):
+                continue
+            for scale in scales_of(spec, instrument, registry):
+                sel = pool[(pool["instrument"] == instrument) & (pool["scale"] == scale)]
+                base = {"group": stratum, "instrument": instrument, "scale": scale,
+                        "factor": factor, "contrast": f"{level_a}-{level_b}",
+                        "timepoint": spec["timepoint"], "family": spec["family"],
+                        "comparison": spec["id"]}
+                rows += independent_rows(sel.loc[sel[factor] == level_a, "score"],
+                                         sel.loc[sel[factor] == level_b, "score"], base, c)
+    return rows
+
+
+def attrition_rows(scores, participants, spec, conv, config) -> list[dict]:
+    """Completers (seen at the group's last timepoint) vs drop-outs, at baseline."""
+    from peerstudy.config import scheduled_timepoints
+
+    rows = []
+    c = conv["conventions"]
+    tp = spec["timepoint"]
+    for group in [g["id"] for g in config["groups"]]:
+        last = scheduled_timepoints(config, group)[-1]
+        people = participants[participants["group"] == group]
+        completer = people.set_index("participant_id")[f"attended_{last}"].astype("boolean")
+        if completer.all() or not completer.any():
+            continue
+        at = scores[(scores["group"] == group) & (scores["timepoint"] == tp)]
+        for (instrument, scale), sel in at.groupby(["instrument", "scale"], sort=True):
+            status = sel["participant_id"].map(completer)
+            base = {"group": group, "instrument": instrument, "scale": scale,
+                    "factor": "completion", "contrast": "completer-dropout", "timepoint": tp,
+                    "family": spec["family"], "comparison": "attrition"}
+            rows += independent_rows(sel.loc[status == True, "score"],  # noqa: E712
+                                     sel.loc[status == False, "score"], base, c)  # noqa: E712
+    return rows
+
+
+def categorical_rows(participants: pd.DataFrame, spec: dict, conv: dict, levels) -> list[dict]:
+    rows = []
+    c = conv["conventions"]
+    for variable in spec["variables"]:
+        data = participants[[spec["factor"], variable]].dropna()
+        table = pd.crosstab(data[spec["factor"]], data[variable]).reindex(levels).dropna()
+        base = {"group": "all", "instrument": "demographics", "scale": variable,
+                "factor": spec["factor"], "contrast": ",".join(table.index),
+                "family": spec["family"], "comparison": spec["id"],
+                "n": int(table.to_numpy().sum())}
+        res = nonparametric.chi_square(table.to_numpy(), c["chi_square"]["correction"])
+        v = effsize.cramers_v(res["chi2"], base["n"], table.shape)
+        note = f"smallest expected count {res['min_expected']:.2f}"
+        rows.append(row(**base, test="chi_square", method=res["method"], statistic_name="chi2",
+                        statistic=res["chi2"], df1=res["df"], p=res["p"], effect_name="cramers_v",
+                        effect=v, note=note))
+        if c["fisher_for_2x2"] and table.shape == (2, 2):
+            fe = nonparametric.fisher_exact(table.to_numpy())
+            rows.append(row(**base, test="fisher_exact", method="exact",
+                            statistic_name="odds_ratio", statistic=fe["odds_ratio"], p=fe["p"],
+                            effect_name="odds_ratio", effect=fe["odds_ratio"]))
+    return rows
+
+
+def adjust_families(tests: pd.DataFrame, method: str) -> pd.Series:
+    """Adjust p within (family, test); effect-size rows of one test share their p."""
+    ident = ["site", "group", "instrument", "scale", "test", "factor", "contrast", "timepoint"]
+    key = pd.Series(["|".join(map(str, r)) for r in tests[ident].itertuples(index=False)],
+                    index=tests.index, dtype=object)
+    out = pd.Series(np.nan, index=tests.index)
+    for _, block in tests.groupby(["family", "test"], sort=True):
+        unique = block.assign(_key=key[block.index]).drop_duplicates("_key")
+        adjusted = adjust(unique["p"].to_numpy(), method)
+        lookup = dict(zip(unique["_key"], adjusted, strict=True))
+        out[block.index] = key[block.index].map(lookup)
+    return out
+
+
+def run_tests(scores, participants, config: dict, registry: dict) -> pd.DataFrame:
+    analysis = config["analysis"]
+    conv = conventions(analysis)
+    rows = []
+    for spec in analysis.get("within", []):
+        rows += within_rows(scores, spec, conv, registry)
+    for spec in analysis.get("between", []):
+        rows += between_rows(scores, spec, conv, registry)
+    if analysis.get("attrition"):
+        rows += attrition_rows(scores, participants, analysis["attrition"], conv, config)
+    levels = [g["id"] for g in config["groups"]]
+    for spec in analysis.get("categorical", []):
+        rows += categorical_rows(participants, spec, conv, levels)
+    tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
+    tests["p_adjusted"] = adjust_families(tests, conv["multiplicity"]["method"])
+    tests = tests.sort_values(SORT, kind="mergesort", na_position="first")
+    return tests.reset_index(drop=True)
+
+
+def descriptives(scores: pd.DataFrame, quantiles: str = "weibull") -> pd.DataFrame:
+    """n, mean, SD, median, quartiles, min, max per site (and pooled 'all')."""
+    keys = ["group", "instrument", "scale", "timepoint"]
+    frames = [scores.assign(site="all"), scores]
+    data = pd.concat(frames, ignore_index=True).dropna(subset=["score"])
+    rows = []
+    for key, block in data.groupby(["site", *keys], sort=True):
+        x = block["score"].to_numpy(float)
+        q1, med, q3 = np.quantile(x, [0.25, 0.5, 0.75], method=quantiles)
+        rows.append(dict(zip(["site", *keys], key, strict=True)) | {
+            "n": len(x), "mean": x.mean(), "sd": x.std(ddof=1) if len(x) > 1 else np.nan,
+            "median": med, "q1": q1, "q3": q3, "min": x.min(), "max": x.max()})
+    return pd.DataFrame(rows, columns=DESCRIPTIVE_COLUMNS)
+
+
+def reliable_change(scores, reliability, analysis: dict, registry: dict,
+                    z_crit: float = 1.96) -> pd.DataFrame:
+    """Jacobson-Truax RCI per person for each pair of every within comparison with rci: true."""
+    rows = []
+    rel = reliability.set_index(["group", "instrument", "scale", "timepoint"])["alpha"]
+    for spec in analysis.get("within", []):
+        if not spec.get("rci"):
+            continue
+        for instrument in spec["instruments"]:
+            for scale in scales_of(spec, instrument, registry):
+                better_up = registry[instrument].scales[scale].higher_is_better
+                wide = wide_scores(scores, spec["group"], instrument, scale)
+                sites = scores.drop_duplicates("participant_id").set_index("participant_id")["site"]
+                for earlier, later in spec["pairs"]:
+                    alpha = rel.get((spec["group"], instrument, scale, earlier), np.nan)
+                    sd = wide[earlier].std(ddof=1)
+                    s_diff = np.sqrt(2) * sd * np.sqrt(1 - alpha) if alpha < 1 else np.nan
+                    pair = wide[[earlier, later]].dropna()
+                    for pid, (a, b) in pair.iterrows():
+                        change = b - a
+                        rci = change / s_diff if s_diff and np.isfinite(s_diff) else np.nan
+                        rows.append({
+                            "participant_id": pid, "site": sites[pid], "group": spec["group"],
+                            "instrument": instrument, "scale": scale, "from": earlier,
+                            "to": later, "change": change, "rci": rci,
+                            "category": _category(rci, change, better_up, z_crit),
+                            "alpha_used": alpha, "sd_used": sd})
+    out = pd.DataFrame(rows, columns=RCI_COLUMNS)
+    return out.sort_values(["group", "instrument", "scale", "from", "to", "participant_id"],
+                           kind="mergesort").reset_index(drop=True)
+
+
+def _category(rci, change, better_up, z_crit) -> str:
+    if not np.isfinite(rci):
+        return ""
+    if abs(rci) <= z_crit:
+        return "unchanged"
+    if better_up is None:
+        return "increased" if change > 0 else "decreased"
+    return "improved" if (change > 0) == better_up else "deteriorated"
+
+
+def calibration_tests(tests: pd.DataFrame, published: dict, alpha: float) -> pd.DataFrame:
+    """Published p-values beside this run's primary test (Wilcoxon), pooled sites."""
+    rows = []
+    means = published.get("means", {})
+    for change in published.get("changes", []):
+        hit = tests[(tests["site"] == "all") & (tests["group"] == change["group"])
+                    & (tests["instrument"] == change["instrument"])
+                    & (tests["scale"] == change["scale"]) & (tests["test"] == "wilcoxon")
+                    & (tests["contrast"] == change["contrast"])]
+        observed = hit.iloc[0] if len(hit) else None
+        want = _published_direction(change, means)
+        got = None if observed is None else float(np.sign(observed["mean_difference"]))
+        p = np.nan if observed is None else observed["p"]
+        rows.append({
+            "group": change["group"], "instrument": change["instrument"],
+            "scale": change["scale"], "contrast": change["contrast"], "test": "wilcoxon",
+            "published_p": change["p"], "observed_p": p,
+            "published_significant": change["p"] < alpha, "observed_significant": p < alpha,
+            "same_side": (change["p"] < alpha) == (p < alpha),
+            "published_direction": want,
+            "observed_change": np.nan if observed is None else observed["mean_difference"],
+            "same_direction": None if want is None or got is None else (want == got)})
+    return pd.DataFrame(rows)
+
+
+def _published_direction(change: dict, means: dict):
+    if "direction" in change:
+        return 1.0 if change["direction"] == "up" else -1.0
+    if "change" in change:
+        return float(np.sign(change["change"]))
+    earlier, later = change["contrast"].split("-")
+    m = means.get(change["group"], {}).get(change["instrument"], {}).get(change["scale"], {})
+    if earlier in m and later in m:
+        return float(np.sign(m[later] - m[earlier]))
+    return None

@@ -1,0 +1,126 @@
+"""Wilcoxon signed-rank, Friedman, Mann-Whitney U, chi-square and Fisher tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["wilcoxon", "friedman", "mann_whitney", "chi_square", "fisher_exact",
+           "resolve_method"]
+
+
+def resolve_method(method: str, n: int, has_ties: bool) -> str:
+    """``auto`` follows R: exact when n < 50 and there are no ties (or zeros)."""
+    if method == "auto":
+        return "exact" if n < 50 and not has_ties else "asymptotic"
+    return method
+
+
+def wilcoxon(earlier, later, method: str = "asymptotic", zero_method: str = "wilcox",
+             correction: bool = False) -> dict:
+    r"""Wilcoxon signed-rank test of later minus earlier.
+
+    Parameters
+    ----------
+    method : {'asymptotic', 'exact', 'auto'}
+        SPSS's default is asymptotic; R's ``wilcox.test`` uses exact when
+        n < 50 without ties ('auto').
+    zero_method : {'wilcox', 'pratt'}
+        'wilcox' drops zero differences (R, SPSS); 'pratt' ranks them, then
+        drops their ranks (Pratt 1959).
+    correction : bool
+        Continuity correction of the normal approximation (R's default is
+        True, SPSS's is False).
+
+    Returns
+    -------
+    dict with ``V`` (sum of ranks of positive differences, R's statistic),
+    ``z`` (signed like the change; NaN for the exact method), ``p``,
+    ``method`` ('exact', 'asymptotic' or 'asymptotic_cc'), ``n`` (pairs) and
+    ``n_nonzero``.
+    """
+    from scipy.stats import rankdata
+    from scipy.stats import wilcoxon as sp_wilcoxon
+
+    diff = np.asarray(later, float) - np.asarray(earlier, float)
+    nonzero = diff[diff != 0]
+    used = nonzero if zero_method == "wilcox" else diff
+    ranks = rankdata(np.abs(used))
+    v = float(ranks[used > 0].sum())
+    has_ties = len(nonzero) != len(diff) or len(np.unique(np.abs(nonzero))) != len(nonzero)
+    chosen = resolve_method(method, len(nonzero), has_ties)
+    out = {"V": v, "n": int(len(diff)), "n_nonzero": int(len(nonzero))}
+    if len(nonzero) == 0:
+        return {**out, "z": np.nan, "p": 1.0, "method": chosen}
+    if chosen == "exact":
+        res = sp_wilcoxon(nonzero if zero_method == "wilcox" else diff,
+                          zero_method=zero_method, method="exact")
+        return {**out, "z": np.nan, "p": float(res.pvalue), "method": "exact"}
+    res = sp_wilcoxon(diff, zero_method=zero_method, correction=correction,
+                      method="asymptotic")
+    z = abs(float(res.zstatistic)) * np.sign(v - ranks.sum() / 2)
+    label = "asymptotic_cc" if correction else "asymptotic"
+    return {**out, "z": float(z), "p": float(res.pvalue), "method": label}
+
+
+def friedman(data: np.ndarray) -> dict:
+    r"""Friedman test on complete cases (n x k) with Kendall's W.
+
+    :math:`W = \chi^2_F / (n (k - 1))`. Ties are corrected as in R's
+    ``friedman.test`` and SPSS.
+    """
+    from scipy.stats import friedmanchisquare
+
+    y = np.asarray(data, float)
+    n, k = y.shape
+    res = friedmanchisquare(*y.T)
+    return {"chi2": float(res.statistic), "df": float(k - 1), "p": float(res.pvalue),
+            "kendall_w": float(res.statistic / (n * (k - 1)))}
+
+
+def mann_whitney(a, b, method: str = "asymptotic", correction: bool = False) -> dict:
+    r"""Mann-Whitney U test of level A against level B (two-sided).
+
+    Returns ``U`` (of A: pairs with a > b, ties counted 1/2; R's W), ``z``
+    (tie-corrected normal deviate, signed A minus B; NaN when exact), ``p``
+    and ``method``. SPSS's default is asymptotic without continuity
+    correction; R's ``wilcox.test`` uses exact for n < 50 without ties and a
+    continuity correction otherwise.
+    """
+    from scipy.stats import mannwhitneyu, rankdata, tiecorrect
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n_a, n_b = len(a), len(b)
+    pooled = np.concatenate([a, b])
+    has_ties = len(np.unique(pooled)) != len(pooled)
+    chosen = resolve_method(method, n_a + n_b, has_ties)
+    res = mannwhitneyu(a, b, use_continuity=correction, method=chosen)
+    u = float(res.statistic)
+    z = np.nan
+    if chosen == "asymptotic":
+        ranks = rankdata(pooled)
+        sigma = np.sqrt(n_a * n_b / 12 * (n_a + n_b + 1) * tiecorrect(ranks))
+        delta = u - n_a * n_b / 2
+        cc = 0.5 * np.sign(delta) if correction else 0.0
+        z = (delta - cc) / sigma if sigma > 0 else np.nan
+    label = "exact" if chosen == "exact" else ("asymptotic_cc" if correction else "asymptotic")
+    return {"U": u, "z": float(z), "p": float(res.pvalue), "method": label,
+            "n_a": n_a, "n_b": n_b}
+
+
+def chi_square(table: np.ndarray, correction: bool = False) -> dict:
+    """Pearson chi-square test of independence (Yates' correction for 2x2 if asked)."""
+    from scipy.stats import chi2_contingency
+
+    table = np.asarray(table, float)
+    res = chi2_contingency(table, correction=correction)
+    return {"chi2": float(res.statistic), "df": float(res.dof), "p": float(res.pvalue),
+            "min_expected": float(res.expected_freq.min()),
+            "method": "asymptotic_cc" if correction and table.shape == (2, 2) else "asymptotic"}
+
+
+def fisher_exact(table: np.ndarray) -> dict:
+    """Fisher's exact test for a 2x2 table (two-sided), as R's ``fisher.test``."""
+    from scipy.stats import fisher_exact as sp_fisher
+
+    res = sp_fisher(np.asarray(table, int))
+    return {"odds_ratio": float(res.statistic), "p": float(res.pvalue), "method": "exact"}

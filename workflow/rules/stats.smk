@@ -1,0 +1,75 @@
+# Stage 3: scores -> descriptives, tests (the analysis plan), reliable change.
+
+
+rule descriptives:
+    input:
+        scores=f"{RESULTS}/scores.csv",
+    output:
+        descriptives=f"{RESULTS}/descriptives.csv",
+    params:
+        quantiles=analysis_conventions()["conventions"]["quantiles"],
+    log:
+        f"{LOGS}/descriptives.log",
+    script:
+        "../../scripts/descriptives.py"
+
+
+rule tests:
+    input:
+        scores=f"{RESULTS}/scores.csv",
+        participants=f"{PROCESSED}/participants.csv",
+        registry=registry_yaml(),
+    output:
+        tests=f"{RESULTS}/tests.csv",
+    params:
+        analysis=tests_settings(),
+        design=design_settings(),
+        parameters=config["registry"]["parameters"],
+    log:
+        f"{LOGS}/tests.log",
+    script:
+        "../../scripts/tests.py"
+
+
+rule conventions:
+    output:
+        conventions=f"{RESULTS}/conventions.json",
+    params:
+        analysis=config["analysis"],
+        reliability=config["reliability"],
+        missing_codes=config["missing_codes"],
+        validation=config["validation"],
+    log:
+        f"{LOGS}/conventions.log",
+    script:
+        "../../scripts/conventions.py"
+
+
+rule reliable_change:
+    input:
+        scores=f"{RESULTS}/scores.csv",
+        reliability=f"{RESULTS}/reliability.csv",
+        registry=registry_yaml(),
+    output:
+        rci=f"{RESULTS}/rci.csv",
+    params:
+        within=config["analysis"].get("within", []),
+        parameters=config["registry"]["parameters"],
+    log:
+        f"{LOGS}/reliable_change.log",
+    script:
+        "../../scripts/reliable_change.py"
+
+
+rule calibration_tests:
+    input:
+        tests=f"{RESULTS}/tests.csv",
+    output:
+        table=f"{RESULTS}/validation/calibration_tests.csv",
+    params:
+        published=config.get("published", {}),
+        alpha=config["analysis"].get("alpha", 0.05),
+    log:
+        f"{LOGS}/calibration_tests.log",
+    script:
+        "../../scripts/calibration_tests.py"
