@@ -28,6 +28,7 @@ STUDY = config["study"]["id"]
 PROCESSED = f"data/processed/{STUDY}"
 RESULTS = f"results/{STUDY}"
 LOGS = f"logs/{STUDY}"
+BENCH = f"benchmarks/out/{STUDY}"  # per-rule time and memory (Snakemake benchmark:)
 
 
 def raw_inputs():

@@ -14,6 +14,8 @@ rule ingest:
         ranges=response_ranges(),
     log:
         f"{LOGS}/ingest.log",
+    benchmark:
+        f"{BENCH}/ingest.tsv"
     script:
         "../../scripts/ingest.py"
 
@@ -30,5 +32,7 @@ rule validation_report:
         study=config["study"],
     log:
         f"{LOGS}/validation_report.log",
+    benchmark:
+        f"{BENCH}/validation_report.tsv"
     script:
         "../../scripts/validation_report.py"

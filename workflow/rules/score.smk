@@ -12,6 +12,8 @@ rule score:
         parameters=config["registry"]["parameters"],
     log:
         f"{LOGS}/score.log",
+    benchmark:
+        f"{BENCH}/score.tsv"
     script:
         "../../scripts/score.py"
 
@@ -28,6 +30,8 @@ rule reliability:
         seed=config["reliability"]["seed"],
     log:
         f"{LOGS}/reliability.log",
+    benchmark:
+        f"{BENCH}/reliability.tsv"
     script:
         "../../scripts/reliability.py"
 
@@ -43,5 +47,7 @@ rule calibration:
         parameters=config["registry"]["parameters"],
     log:
         f"{LOGS}/calibration.log",
+    benchmark:
+        f"{BENCH}/calibration.tsv"
     script:
         "../../scripts/calibration.py"

@@ -10,6 +10,8 @@ rule descriptives:
         quantiles=analysis_conventions()["conventions"]["quantiles"],
     log:
         f"{LOGS}/descriptives.log",
+    benchmark:
+        f"{BENCH}/descriptives.tsv"
     script:
         "../../scripts/descriptives.py"
 
@@ -27,6 +29,8 @@ rule tests:
         parameters=config["registry"]["parameters"],
     log:
         f"{LOGS}/tests.log",
+    benchmark:
+        f"{BENCH}/tests.tsv"
     script:
         "../../scripts/tests.py"
 
@@ -41,6 +45,8 @@ rule conventions:
         validation=config["validation"],
     log:
         f"{LOGS}/conventions.log",
+    benchmark:
+        f"{BENCH}/conventions.tsv"
     script:
         "../../scripts/conventions.py"
 
@@ -57,6 +63,8 @@ rule reliable_change:
         parameters=config["registry"]["parameters"],
     log:
         f"{LOGS}/reliable_change.log",
+    benchmark:
+        f"{BENCH}/reliable_change.tsv"
     script:
         "../../scripts/reliable_change.py"
 
@@ -71,5 +79,7 @@ rule calibration_tests:
         alpha=config["analysis"].get("alpha", 0.05),
     log:
         f"{LOGS}/calibration_tests.log",
+    benchmark:
+        f"{BENCH}/calibration_tests.tsv"
     script:
         "../../scripts/calibration_tests.py"

@@ -1,0 +1,96 @@
+"""Benchmark a scaled synthetic study: 8 sites x 1,000 participants x 3 timepoints.
+
+    uv run python benchmarks/scaled.py [--per-site 1000] [--sites 8]
+
+Builds a config from the default one (its groups, schedule and all six
+instruments; PSWs at T1-T3, the other groups at T1 and T3; sites s1..s8; 10%
+PSWs, 45% service users, 45% professionals per site; no calibration to
+published p-values), writes
+its synthetic exports in a scratch copy of the repo, then times a cold
+`snakemake --cores 4` and reports the peak memory of any one job and the
+per-rule times from Snakemake's benchmark files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COPY = ["workflow", "scripts", "config", ".test"]
+
+
+def scaled_config(sites: int, per_site: int) -> dict:
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    ids = [f"s{i}" for i in range(1, sites + 1)]
+    config["study"]["id"] = "scaled"
+    config["sites"] = [{"id": s, "label": s.upper()} for s in ids]
+    codes = {i: s for i, s in enumerate(ids, start=1)}
+    for spec in [config["participants_file"], *config["raw_files"]]:
+        spec["path"] = spec["path"].replace("data/raw/catalonia/", "data/raw/scaled/")
+        if isinstance(spec["site"], dict):
+            spec["site"]["values"] = ({s.upper(): s for s in ids} if spec["format"] == "csv"
+                                      else codes)
+    shares = {"psw": 0.1, "service_user": 0.45, "professional": 0.45}
+    config["synthetic"]["enrolled"] = {
+        g: {s: round(per_site * share) for s in ids} for g, share in shares.items()}
+    n = {g: round(per_site * share) * sites for g, share in shares.items()}
+    config["synthetic"]["attrition"] = {
+        "psw": {"T2": {"did not complete training": n["psw"] // 5},
+                "T3": {"relapse": n["psw"] // 20}},
+        "service_user": {"T3": {"lost to follow-up": n["service_user"] // 5}},
+        "professional": {"T3": {"lost to follow-up": n["professional"] // 5}}}
+    config["synthetic"]["labels"]["centro"] = codes
+    config["published"] = {}
+    config["synthetic"]["max_draws"] = 1
+    between = config["analysis"]["between"][1]
+    between["levels"] = ids[:2]
+    return config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sites", type=int, default=8)
+    parser.add_argument("--per-site", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp)
+        for name in COPY:
+            shutil.copytree(ROOT / name, where / name)
+        cfg = where / "config/scaled.yaml"
+        cfg.write_text(yaml.safe_dump(scaled_config(args.sites, args.per_site),
+                                      allow_unicode=True, sort_keys=False), encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "peerstudy.cli", "synth", "--config", str(cfg)],
+                       cwd=where, check=True, capture_output=True)
+        synth = time.perf_counter() - start
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "4",
+                               "--configfile", "config/scaled.yaml"],
+                              cwd=where, capture_output=True, text=True)
+        cold = time.perf_counter() - start
+        if proc.returncode != 0:
+            sys.exit(proc.stderr[-3000:])
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"scaled study: {args.sites} sites x {args.per_site} participants x 3 timepoints")
+        print(f"synthetic exports (not part of the workflow)  {synth:7.2f} s")
+        print(f"cold snakemake --cores 4                       {cold:7.2f} s")
+        print(f"peak memory of one job                         {peak_mb:7.0f} MB")
+        print("per rule (s, max RSS MB):")
+        for path in sorted((where / "benchmarks/out/scaled").glob("*.tsv")):
+            with open(path) as handle:
+                rec = next(csv.DictReader(handle, delimiter="\t"))
+            print(f"  {path.stem:20s} {float(rec['s']):7.2f} s  {float(rec['max_rss']):7.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
