@@ -98,7 +98,7 @@ def test_a_convention_change_reruns_statistics_only_and_shows_in_tests_csv(tmp_p
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text.replace("wilcoxon: {method: asymptotic", "wilcoxon: {method: exact"),
                    encoding="utf-8")
-    assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "all"}
+    assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "joint_display", "all"}
     before = pd.read_csv(where / "results/tiny/tests.csv")
     assert snakemake(where).returncode == 0
     after = pd.read_csv(where / "results/tiny/tests.csv")

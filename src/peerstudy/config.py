@@ -155,6 +155,19 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
             else:
                 _check_template(source, f"{key}.instruments.{inst}", mapping)
     _check_analysis(config, source, registry, sites, groups, timepoints)
+    _check_qualitative(config, source, base, check_paths)
+
+
+def _check_qualitative(config, source, base, check_paths) -> None:
+    qual = config.get("qualitative")
+    if not qual:
+        return
+    qual.setdefault("allow_code_in_several_groups", False)
+    for i, spec in enumerate(qual["exports"]):
+        if check_paths:
+            _check_path(source, f"qualitative.exports[{i}].path", spec["path"], base)
+    for doc, src in qual["documents"].items():
+        _member(source, f"qualitative.documents.{doc}", src, qual["sources"], "source")
 
 
 def _check_analysis(config, source, registry, sites, groups, timepoints) -> None:

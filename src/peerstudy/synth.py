@@ -430,6 +430,8 @@ def synthesize(config: dict, registry: dict, base: str | Path = ".") -> dict:
             write_sav_export(base / spec["path"], frame, spec, config, registry, item_cols, rng)
         else:
             write_csv_export(base / spec["path"], frame, spec, config, item_cols, rng)
+    if config.get("qualitative") and "qualitative" in syn:
+        synthesize_qualitative(config, base)
     manifest = {
         "study": config["study"]["id"], "seed": syn["seed"], "synthetic": True,
         "calibration_draws": draws,
@@ -438,3 +440,92 @@ def synthesize(config: dict, registry: dict, base: str | Path = ".") -> dict:
     }
     write_json(base / Path(pf["path"]).parent / "MANIFEST.json", manifest)
     return manifest
+
+
+PLACEHOLDER = "[synthetic placeholder: no participant's words]"
+
+
+def qualitative_codes(published: dict, cap: int, rng) -> list[tuple[str, str, int]]:
+    """(group, code, quotations): named codes as published, the rest as placeholders."""
+    out = []
+    for group, spec in published["groups"].items():
+        named = spec.get("named", {})
+        out += [(group, code, n) for code, n in named.items()]
+        k = spec["codes"] - len(named)
+        left = spec["quotations"] - sum(named.values())
+        if k < 0 or not k <= left <= k * cap:
+            raise ConfigError(
+                f"published.qualitative.groups.{group}: {left} quotations cannot be spread over "
+                f"{k} unnamed codes with 1-{cap} each."
+            )
+        counts = np.ones(k, dtype=int)
+        for _ in range(left - k):
+            room = np.flatnonzero(counts < cap)
+            counts[rng.choice(room)] += 1
+        out += [(group, f"{group.title()} {i:02d}", int(c)) for i, c in enumerate(counts, 1)]
+    return out
+
+
+def write_xlsx(path, sheets: dict[str, pd.DataFrame]) -> None:
+    """An .xlsx with fixed timestamps (document properties and zip entries)."""
+    import datetime
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, frame in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(list(frame.columns))
+        for rec in frame.itertuples(index=False):
+            ws.append(list(rec))
+    fixed = datetime.datetime(2023, 1, 1)
+    wb.properties.created = wb.properties.modified = fixed
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:modified([^>]*)>[^<]*<",
+                              rb"<dcterms:modified\1>2023-01-01T00:00:00Z<", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(2023, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, data)
+    atomic_write_bytes(path, out.getvalue())
+
+
+def synthesize_qualitative(config: dict, base: Path) -> None:
+    """An Atlas.ti-style export whose counts are the published ones."""
+    qual, syn = config["qualitative"], config["synthetic"]["qualitative"]
+    rng = block_rng(config["synthetic"]["seed"], "qualitative")
+    codes = qualitative_codes(config["published"]["qualitative"],
+                              syn["max_unnamed_code_quotations"], rng)
+    docs_by_source = {}
+    for doc, source in qual["documents"].items():
+        docs_by_source.setdefault(source, []).append(doc)
+    rows = []
+    for group, code, n in codes:
+        weights = syn["source_weights"][group]
+        sources = list(weights)
+        for _ in range(n):
+            source = rng.choice(sources, p=np.array(list(weights.values())) / sum(weights.values()))
+            rows.append((rng.choice(docs_by_source[source]), code))
+    order = rng.permutation(len(rows))
+    doc_index = {d: i for i, d in enumerate(qual["documents"], start=1)}
+    seen: dict[str, int] = {}
+    quotes = []
+    for idx in order:
+        doc, code = rows[idx]
+        seen[doc] = seen.get(doc, 0) + 1
+        quotes.append({"ID": f"{doc_index[doc]}:{seen[doc]}", "Name": PLACEHOLDER,
+                       "Document": doc, "Codes": code, "Quotation Content": PLACEHOLDER})
+    quotes = pd.DataFrame(quotes)
+    code_sheet = pd.DataFrame([{"Code": c, "Code Groups": g, "Grounded": n}
+                               for g, c, n in codes])
+    spec = next(e for e in qual["exports"] if e["format"] == "atlas_ti")
+    write_xlsx(base / spec["path"], {"Quotations": quotes, "Codes": code_sheet})

@@ -73,6 +73,16 @@ def design_settings():
             "timepoints": config["timepoints"]}
 
 
+def qualitative_exports():
+    return [e["path"] for e in config.get("qualitative", {}).get("exports", [])]
+
+
+def qualitative_settings():
+    """What the code tables depend on (the joint display has its own rule)."""
+    qual = config.get("qualitative", {})
+    return {k: v for k, v in qual.items() if k != "joint_display"}
+
+
 def final_outputs():
     outputs = [
         f"{PROCESSED}/items.csv",
@@ -86,6 +96,13 @@ def final_outputs():
         f"{RESULTS}/conventions.json",
         f"{RESULTS}/rci.csv",
     ]
+    if config.get("qualitative"):
+        outputs += [f"{RESULTS}/qualitative/code_groups.csv", f"{RESULTS}/qualitative/codes.csv",
+                    f"{RESULTS}/qualitative/code_sources.csv"]
+        if config["qualitative"].get("cfir"):
+            outputs.append(f"{RESULTS}/qualitative/cfir_matrix.csv")
+        if config["qualitative"].get("joint_display"):
+            outputs.append(f"{RESULTS}/joint_display.csv")
     if config["study"]["synthetic"]:
         outputs.append(f"{RESULTS}/validation/calibration.csv")
         outputs.append(f"{RESULTS}/validation/calibration_tests.csv")

@@ -1,0 +1,186 @@
+"""Code tables from qualitative-analysis exports (Atlas.ti, MAXQDA).
+
+peerstudy reads what the coding software exported — which code was applied to
+which quotation of which document — and counts; it never reads the
+quotations' meaning. Both readers return one normalised long table:
+``quotation, document, source, code, group`` (one row per code applied).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from peerstudy.errors import DataError, closest
+
+LINKS = ["quotation", "document", "source", "code", "group"]
+
+ATLAS_QUOTATIONS = {"id": "ID", "document": "Document", "codes": "Codes"}
+ATLAS_CODES = {"code": "Code", "groups": "Code Groups"}
+MAXQDA = {"document_group": "Document group", "document": "Document name", "code": "Code",
+          "begin": "Begin"}
+
+
+def _sheet(path: Path, shown: str, sheet: str) -> pd.DataFrame:
+    if not path.exists():
+        raise DataError(f"{shown}: file not found — check qualitative.exports in the config.")
+    try:
+        return pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype=str).fillna("")
+    except ValueError as exc:
+        raise DataError(f"{shown}: no sheet '{sheet}' ({exc}) — export the Quotation Manager "
+                        "and Code Manager sheets.") from None
+    except Exception as exc:  # zipfile.BadZipFile and openpyxl's own errors
+        raise DataError(f"{shown}: cannot be read as an Excel workbook ({exc}).") from None
+
+
+def _require(frame: pd.DataFrame, columns: dict, shown: str, what: str) -> None:
+    for col in columns.values():
+        if col not in frame.columns:
+            raise DataError(
+                f"{shown}: {what} has no column '{col}'{closest(col, frame.columns)} — "
+                "re-export with that column or rename it."
+            )
+
+
+def read_atlas(path: Path, shown: str) -> pd.DataFrame:
+    """Atlas.ti 9 export: sheet 'Quotations' (ID, Document, Codes — one per line)
+    and sheet 'Codes' (Code, Code Groups — one per line)."""
+    quotes = _sheet(path, shown, "Quotations")
+    codes = _sheet(path, shown, "Codes")
+    _require(quotes, ATLAS_QUOTATIONS, shown, "sheet 'Quotations'")
+    _require(codes, ATLAS_CODES, shown, "sheet 'Codes'")
+    groups = {}
+    for i, rec in codes.iterrows():
+        names = [g.strip() for g in rec[ATLAS_CODES["groups"]].splitlines() if g.strip()]
+        if not names:
+            raise DataError(f"{shown}, sheet 'Codes', row {i + 2}: code "
+                            f"'{rec[ATLAS_CODES['code']]}' belongs to no code group — assign "
+                            "it to one in Atlas.ti and export again.")
+        groups[rec[ATLAS_CODES["code"]].strip()] = names
+    rows = []
+    for i, rec in quotes.iterrows():
+        for code in [c.strip() for c in rec[ATLAS_QUOTATIONS["codes"]].splitlines() if c.strip()]:
+            if code not in groups:
+                raise DataError(f"{shown}, sheet 'Quotations', row {i + 2}: code '{code}' is "
+                                f"not listed in sheet 'Codes'{closest(code, groups)}.")
+            for group in groups[code]:
+                rows.append((rec[ATLAS_QUOTATIONS["id"]], rec[ATLAS_QUOTATIONS["document"]],
+                             code, group, i + 2))
+    return pd.DataFrame(rows, columns=["quotation", "document", "code", "group", "row"])
+
+
+def read_maxqda(path: Path, shown: str) -> pd.DataFrame:
+    """MAXQDA 2020 'Coded segments' export (.xlsx or .csv): one row per coded
+    segment; the code path uses backslashes and its first level is the group."""
+    if path.suffix.lower() == ".csv":
+        if not path.exists():
+            raise DataError(f"{shown}: file not found — check qualitative.exports.")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    else:
+        frame = _sheet(path, shown, 0)
+    _require(frame, MAXQDA, shown, "the coded segments")
+    rows = []
+    for i, rec in frame.iterrows():
+        parts = [p.strip() for p in rec[MAXQDA["code"]].split("\\") if p.strip()]
+        if len(parts) < 2:
+            raise DataError(f"{shown}, row {i + 2}: code '{rec[MAXQDA['code']]}' has no parent "
+                            "code group (expected 'Group\\Code') — move it under a group.")
+        quotation = f"{rec[MAXQDA['document']]}:{rec[MAXQDA['begin']]}"
+        rows.append((quotation, rec[MAXQDA["document"]], parts[-1], parts[0], i + 2))
+    return pd.DataFrame(rows, columns=["quotation", "document", "code", "group", "row"])
+
+
+READERS = {"atlas_ti": read_atlas, "maxqda": read_maxqda}
+
+
+def read_exports(qual: dict, base: Path = Path(".")) -> pd.DataFrame:
+    """All exports of the config, checked, as one long table of code applications."""
+    frames = []
+    for spec in qual["exports"]:
+        links = READERS[spec["format"]](base / spec["path"], spec["path"])
+        unknown = sorted(set(links["document"]) - set(qual["documents"]))
+        if unknown:
+            row = links.loc[links["document"] == unknown[0], "row"].iloc[0]
+            raise DataError(
+                f"{spec['path']}, row {row}: document '{unknown[0]}' is not in "
+                f"qualitative.documents{closest(unknown[0], qual['documents'])} — add it with "
+                "its source (e.g. PSWs) to the config."
+            )
+        links["source"] = links["document"].map(qual["documents"])
+        frames.append(links)
+    links = pd.concat(frames, ignore_index=True)
+    if not qual.get("allow_code_in_several_groups", False):
+        spread = links.groupby("code")["group"].nunique()
+        if (spread > 1).any():
+            code = spread[spread > 1].index[0]
+            groups = sorted(links.loc[links["code"] == code, "group"].unique())
+            raise DataError(
+                f"code '{code}' is in several code groups ({', '.join(groups)}) — keep it in "
+                "one, or set qualitative.allow_code_in_several_groups: true."
+            )
+    return links[LINKS].sort_values(LINKS, kind="mergesort").reset_index(drop=True)
+
+
+def code_tables(links: pd.DataFrame, sources: list[str]):
+    """(code_groups, codes, code_sources) as in the results contract."""
+    total = len(links)
+    per_code = (links.groupby(["group", "code"], sort=True)
+                .agg(quotations=("quotation", "size"), documents=("document", "nunique"))
+                .reset_index())
+    group_totals = per_code.groupby("group")["quotations"].transform("sum")
+    per_code["share_in_group"] = per_code["quotations"] / group_totals
+    groups = (per_code.groupby("group", sort=True)
+              .agg(codes=("code", "size"), quotations=("quotations", "sum")).reset_index())
+    groups["share"] = groups["quotations"] / total
+    by_source = (links.groupby(["code", "source"]).size().unstack(fill_value=0)
+                 .reindex(columns=sources, fill_value=0).stack().rename("quotations")
+                 .reset_index().sort_values(["code", "source"], kind="mergesort"))
+    return groups, per_code, by_source.reset_index(drop=True)
+
+
+JOINT_COLUMNS = ["domain", "instrument", "scale", "group", "contrast", "change", "p",
+                 "effect_name", "effect", "codes", "quotations", "convergence"]
+
+
+def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """Each domain's test result beside the quotations of the codes mapped to it."""
+    rows = []
+    count = codes.set_index("code")["quotations"]
+    for d in spec["domains"]:
+        hit = tests[(tests["site"] == "all") & (tests["group"] == d["group"])
+                    & (tests["instrument"] == d["instrument"]) & (tests["scale"] == d["scale"])
+                    & (tests["test"] == spec["test"]) & (tests["contrast"] == d["contrast"])]
+        if hit.empty:
+            raise DataError(
+                f"qualitative.joint_display: domain '{d['domain']}' asks for {spec['test']} "
+                f"{d['group']}/{d['instrument']}/{d['scale']} {d['contrast']}, which tests.csv "
+                "does not have — add the contrast to the analysis plan or fix the domain."
+            )
+        missing = [c for c in d["codes"] if c not in count.index]
+        if missing:
+            raise DataError(
+                f"qualitative.joint_display: domain '{d['domain']}' names code "
+                f"'{missing[0]}', which no export has{closest(missing[0], count.index)}."
+            )
+        first = hit.iloc[0]
+        rows.append({"domain": d["domain"], "instrument": d["instrument"], "scale": d["scale"],
+                     "group": d["group"], "contrast": d["contrast"],
+                     "change": first["mean_difference"], "p": first["p"],
+                     "effect_name": first["effect_name"], "effect": first["effect"],
+                     "codes": "; ".join(d["codes"]),
+                     "quotations": int(sum(count[c] for c in d["codes"])),
+                     "convergence": d.get("convergence", "not assessed")})
+    return pd.DataFrame(rows, columns=JOINT_COLUMNS)
+
+
+def cfir_matrix(links: pd.DataFrame, mapping: dict[str, list[str]], sources: list[str]):
+    """Quotations per CFIR domain and source, from a config mapping domain -> codes."""
+    rows = []
+    for domain, codes in mapping.items():
+        sel = links[links["code"].isin(codes)]
+        for source in sources:
+            part = sel[sel["source"] == source]
+            rows.append({"cfir_domain": domain, "source": source,
+                         "codes": int(part["code"].nunique()), "quotations": len(part)})
+    return pd.DataFrame(rows).sort_values(["cfir_domain", "source"], kind="mergesort")
