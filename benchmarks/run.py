@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY = ["workflow", "scripts", "config", ".test", "data/raw"]
+COPY = ["workflow", "scripts", "config", ".test", "src", "data/raw"]
 
 
 def timed(cmd: list[str], cwd: Path) -> float:

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY = ["workflow", "scripts", "config", ".test"]
+COPY = ["workflow", "scripts", "config", ".test", "src"]
 
 
 def scaled_config(sites: int, per_site: int) -> dict:

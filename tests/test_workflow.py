@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import ROOT
 
-COPY = ["workflow", "scripts", "config", ".test"]
+COPY = ["workflow", "scripts", "config", ".test", "src"]
 
 
 def scratch(tmp: Path) -> Path:

@@ -31,6 +31,19 @@ LOGS = f"logs/{STUDY}"
 BENCH = f"benchmarks/out/{STUDY}"  # per-rule time and memory (Snakemake benchmark:)
 
 
+def code(*modules):
+    """The peerstudy modules a rule runs: inputs, so that editing one reruns the rule.
+
+    Snakemake tracks a rule's own script but not the package it imports.
+    """
+    base = ["rule", "errors", "io"]
+    return [f"src/peerstudy/{m.replace('.', '/')}.py" for m in [*base, *modules]]
+
+
+STATS = ["analysis", "stats/__init__", "stats/parametric", "stats/nonparametric",
+         "stats/effsize", "stats/mixed", "stats/multiplicity"]
+
+
 def raw_inputs():
     """The roster and every questionnaire export, in config order."""
     return [config["participants_file"]["path"]] + [f["path"] for f in config["raw_files"]]
@@ -103,6 +116,11 @@ def final_outputs():
             outputs.append(f"{RESULTS}/qualitative/cfir_matrix.csv")
         if config["qualitative"].get("joint_display"):
             outputs.append(f"{RESULTS}/joint_display.csv")
+    figs = config.get("figures", {})
+    names = ["flow"] + [n for n in ("trajectories", "pre_post", "copm") if n in figs]
+    if config.get("qualitative"):
+        names.append("code_groups")
+    outputs += [f"reports/{STUDY}/figures/{n}.{ext}" for n in names for ext in ("png", "svg")]
     if config["study"]["synthetic"]:
         outputs.append(f"{RESULTS}/validation/calibration.csv")
         outputs.append(f"{RESULTS}/validation/calibration_tests.csv")

@@ -3,6 +3,7 @@
 
 rule ingest:
     input:
+        code=code("ingest", "config", "instruments", "validate"),
         raw=raw_inputs(),
     output:
         item_table=f"{PROCESSED}/items.csv",
@@ -22,6 +23,7 @@ rule ingest:
 
 rule validation_report:
     input:
+        code=code("validate"),
         ingest=f"{RESULTS}/validation/ingest_issues.csv",
         scoring=f"{RESULTS}/validation/scoring_issues.csv",
         accounting=f"{RESULTS}/validation/ingest_accounting.json",

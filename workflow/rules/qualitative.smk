@@ -3,6 +3,7 @@
 
 rule qualitative:
     input:
+        code=code("qualitative"),
         exports=qualitative_exports(),
     output:
         groups=f"{RESULTS}/qualitative/code_groups.csv",
@@ -21,6 +22,7 @@ rule qualitative:
 
 rule joint_display:
     input:
+        code=code("qualitative"),
         tests=f"{RESULTS}/tests.csv",
         codes=f"{RESULTS}/qualitative/codes.csv",
     output:

@@ -3,6 +3,7 @@
 
 rule score:
     input:
+        code=code("scoring", "instruments", "validate"),
         item_table=f"{PROCESSED}/items.csv",
         registry=registry_yaml(),
     output:
@@ -20,6 +21,7 @@ rule score:
 
 rule reliability:
     input:
+        code=code("reliability", "instruments"),
         item_table=f"{PROCESSED}/items.csv",
         registry=registry_yaml(),
     output:
@@ -38,6 +40,7 @@ rule reliability:
 
 rule calibration:
     input:
+        code=code("calibration", "instruments"),
         scores=f"{RESULTS}/scores.csv",
         registry=registry_yaml(),
     output:

@@ -3,6 +3,7 @@
 
 rule descriptives:
     input:
+        code=code(*STATS),
         scores=f"{RESULTS}/scores.csv",
     output:
         descriptives=f"{RESULTS}/descriptives.csv",
@@ -18,6 +19,7 @@ rule descriptives:
 
 rule tests:
     input:
+        code=code(*STATS, "config", "instruments"),
         scores=f"{RESULTS}/scores.csv",
         participants=f"{PROCESSED}/participants.csv",
         registry=registry_yaml(),
@@ -36,6 +38,8 @@ rule tests:
 
 
 rule conventions:
+    input:
+        code=code(*STATS),
     output:
         conventions=f"{RESULTS}/conventions.json",
     params:
@@ -53,6 +57,7 @@ rule conventions:
 
 rule reliable_change:
     input:
+        code=code(*STATS, "instruments"),
         scores=f"{RESULTS}/scores.csv",
         reliability=f"{RESULTS}/reliability.csv",
         registry=registry_yaml(),
@@ -71,6 +76,7 @@ rule reliable_change:
 
 rule calibration_tests:
     input:
+        code=code(*STATS),
         tests=f"{RESULTS}/tests.csv",
     output:
         table=f"{RESULTS}/validation/calibration_tests.csv",
