@@ -11,15 +11,14 @@ start-up floor. Results and the command go in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-COPY = ["workflow", "scripts", "config", ".test", "src", "data/raw"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import scratch  # noqa: E402
 
 
 def timed(cmd: list[str], cwd: Path) -> float:
@@ -40,8 +39,7 @@ def main() -> None:
            "--configfile", args.configfile]
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
-        for name in COPY:
-            shutil.copytree(ROOT / name, where / name)
+        scratch(where, ("data/raw",))
         floor = timed([sys.executable, "-m", "snakemake", "--version"], where)
         cold = timed(smk, where)
         noop = timed(smk, where)

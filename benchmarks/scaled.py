@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,8 +24,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-COPY = ["workflow", "scripts", "config", ".test", "src"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, scratch  # noqa: E402
 
 
 def scaled_config(sites: int, per_site: int) -> dict:
@@ -64,8 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
-        for name in COPY:
-            shutil.copytree(ROOT / name, where / name)
+        scratch(where, ())
         cfg = where / "config/scaled.yaml"
         cfg.write_text(yaml.safe_dump(scaled_config(args.sites, args.per_site),
                                       allow_unicode=True, sort_keys=False), encoding="utf-8")

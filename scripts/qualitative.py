@@ -7,7 +7,7 @@ def main(smk):
     import pandas as pd
 
     from peerstudy.io import write_csv
-    from peerstudy.qualitative import cfir_matrix, code_tables, read_exports
+    from peerstudy.qualitative import cfir_matrix, code_tables, read_exports, totals
 
     qual = smk.params.qualitative
     links = read_exports(qual)
@@ -15,6 +15,7 @@ def main(smk):
     write_csv(smk.output.groups, groups)
     write_csv(smk.output.codes, codes)
     write_csv(smk.output.sources, sources)
+    write_csv(smk.output.totals, totals(links))
     cfir = (cfir_matrix(links, qual["cfir"], qual["sources"]) if qual.get("cfir")
             else pd.DataFrame(columns=["cfir_domain", "source", "codes", "quotations"]))
     write_csv(smk.output.cfir, cfir)

@@ -6,7 +6,7 @@ from peerstudy.rule import registry_for, run
 def main(smk):
     import pandas as pd
 
-    from peerstudy.analysis import reliable_change
+    from peerstudy.analysis import rci_summary, reliable_change
     from peerstudy.io import write_csv
 
     scores = pd.read_csv(smk.input.scores, dtype={"participant_id": str})
@@ -14,6 +14,7 @@ def main(smk):
     table = reliable_change(scores, reliability, {"within": smk.params.within},
                             registry_for(smk))
     write_csv(smk.output.rci, table)
+    write_csv(smk.output.summary, rci_summary(table))
 
 
 run(snakemake, main)  # noqa: F821

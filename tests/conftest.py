@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,3 +42,43 @@ def registry(default_config):
     from peerstudy.config import load_study_registry
 
     return load_study_registry(default_config, ROOT)
+
+
+COPY = ["workflow", "scripts", "config", ".test", "src", "reports/manuscript.qmd",
+        "reports/_quarto.yml", "reports/style.css", "uv.lock"]
+
+
+def scratch(tmp: Path) -> Path:
+    """A copy of what a run needs, so tests never touch the working tree."""
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp / name)
+        else:
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, tmp / name)
+    return tmp
+
+
+def snakemake(where: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile",
+           ".test/config.yaml", *args]
+    return subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=900)
+
+
+def digests(where: Path) -> dict[str, str]:
+    out = {}
+    for folder in ("data/processed", "results", "reports/tiny"):
+        for path in sorted((where / folder).rglob("*")):
+            if path.is_file():
+                out[str(path.relative_to(where))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="session")
+def first_run(tmp_path_factory):
+    """The tiny study run once, end to end, in a scratch copy."""
+    where = scratch(tmp_path_factory.mktemp("run1"))
+    proc = snakemake(where)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return where

@@ -6,46 +6,9 @@ untouched; each run takes a few seconds.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from .conftest import ROOT
-
-COPY = ["workflow", "scripts", "config", ".test", "src"]
-
-
-def scratch(tmp: Path) -> Path:
-    for name in COPY:
-        shutil.copytree(ROOT / name, tmp / name)
-    return tmp
-
-
-def snakemake(where: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile",
-           ".test/config.yaml", *args]
-    return subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=600)
-
-
-def digests(where: Path) -> dict[str, str]:
-    out = {}
-    for folder in ("data/processed", "results"):
-        for path in sorted((where / folder).rglob("*")):
-            if path.is_file():
-                out[str(path.relative_to(where))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory):
-    where = scratch(tmp_path_factory.mktemp("run1"))
-    proc = snakemake(where)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return where
+from .conftest import digests, scratch, snakemake
 
 
 def test_run_writes_the_contract_files(first_run):
@@ -98,12 +61,19 @@ def test_a_convention_change_reruns_statistics_only_and_shows_in_tests_csv(tmp_p
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text.replace("wilcoxon: {method: asymptotic", "wilcoxon: {method: exact"),
                    encoding="utf-8")
-    assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "joint_display", "all"}
+    # statistics and what quotes them (joint display, manuscript) rerun; nothing upstream
+    assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "joint_display",
+                                    "manuscript_variables", "manuscript", "all"}
     before = pd.read_csv(where / "results/tiny/tests.csv")
+    text_before = (where / "reports/tiny/_variables.yml").read_text(encoding="utf-8")
     assert snakemake(where).returncode == 0
     after = pd.read_csv(where / "results/tiny/tests.csv")
     assert set(before.loc[before["test"] == "wilcoxon", "method"]) == {"asymptotic"}
     assert set(after.loc[after["test"] == "wilcoxon", "method"]) == {"exact"}
+    text_after = (where / "reports/tiny/_variables.yml").read_text(encoding="utf-8")
+    assert "the asymptotic normal approximation" in text_before
+    assert "exact p-values" in text_after  # the manuscript's Methods follow the config
+    assert text_before != text_after
 
 
 def test_a_bad_export_fails_the_rule_with_the_message(tmp_path):

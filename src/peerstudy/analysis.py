@@ -430,3 +430,36 @@ def _published_direction(change: dict, means: dict):
     if earlier in m and later in m:
         return float(np.sign(m[later] - m[earlier]))
     return None
+
+
+DEMOGRAPHIC_COLUMNS = ["group", "variable", "level", "n", "group_n", "percent"]
+
+
+def demographics(participants: pd.DataFrame, variables: list[str], groups: list[str]):
+    """Counts and percentages per group (and 'all') for each baseline variable.
+
+    The group sizes themselves are the rows with variable 'enrolled'.
+    """
+    rows = []
+    total = len(participants)
+    for group in [*groups, "all"]:
+        people = participants if group == "all" else participants[participants["group"] == group]
+        n = len(people)
+        rows.append({"group": group, "variable": "enrolled", "level": "all", "n": n,
+                     "group_n": total, "percent": 100 * n / total})
+        for var in variables:
+            counts = people[var].fillna("not recorded").value_counts()
+            for level, k in sorted(counts.items()):
+                rows.append({"group": group, "variable": var, "level": level, "n": int(k),
+                             "group_n": n, "percent": 100 * k / n})
+    return pd.DataFrame(rows, columns=DEMOGRAPHIC_COLUMNS)
+
+
+def rci_summary(rci: pd.DataFrame) -> pd.DataFrame:
+    """Participants per reliable-change category for each scale and pair."""
+    keys = ["group", "instrument", "scale", "from", "to"]
+    cats = ["improved", "unchanged", "deteriorated"]
+    table = rci[rci["category"].isin(cats)].groupby(keys)["category"].value_counts()
+    table = table.unstack(fill_value=0).reindex(columns=cats, fill_value=0)
+    table["n"] = table.sum(axis=1)
+    return table.reset_index()

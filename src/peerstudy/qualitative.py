@@ -139,6 +139,15 @@ def code_tables(links: pd.DataFrame, sources: list[str]):
     return groups, per_code, by_source.reset_index(drop=True)
 
 
+def totals(links: pd.DataFrame) -> pd.DataFrame:
+    """One row: quotations, code applications, codes, code groups, documents, sources."""
+    return pd.DataFrame([{
+        "quotations": int(links["quotation"].nunique()), "code_applications": len(links),
+        "codes": int(links["code"].nunique()), "code_groups": int(links["group"].nunique()),
+        "documents": int(links["document"].nunique()), "sources": int(links["source"].nunique()),
+    }])
+
+
 JOINT_COLUMNS = ["domain", "instrument", "scale", "group", "contrast", "change", "p",
                  "effect_name", "effect", "codes", "quotations", "convergence"]
 

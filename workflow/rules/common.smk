@@ -96,6 +96,14 @@ def qualitative_settings():
     return {k: v for k, v in qual.items() if k != "joint_display"}
 
 
+def final_figures():
+    figs = config.get("figures", {})
+    names = ["flow"] + [n for n in ("trajectories", "pre_post", "copm") if n in figs]
+    if config.get("qualitative"):
+        names.append("code_groups")
+    return [f"reports/{STUDY}/figures/{n}.{ext}" for n in names for ext in ("png", "svg")]
+
+
 def final_outputs():
     outputs = [
         f"{PROCESSED}/items.csv",
@@ -116,11 +124,8 @@ def final_outputs():
             outputs.append(f"{RESULTS}/qualitative/cfir_matrix.csv")
         if config["qualitative"].get("joint_display"):
             outputs.append(f"{RESULTS}/joint_display.csv")
-    figs = config.get("figures", {})
-    names = ["flow"] + [n for n in ("trajectories", "pre_post", "copm") if n in figs]
-    if config.get("qualitative"):
-        names.append("code_groups")
-    outputs += [f"reports/{STUDY}/figures/{n}.{ext}" for n in names for ext in ("png", "svg")]
+    outputs += final_figures()
+    outputs += [f"reports/{STUDY}/manuscript.{fmt}" for fmt in config["reporting"]["formats"]]
     if config["study"]["synthetic"]:
         outputs.append(f"{RESULTS}/validation/calibration.csv")
         outputs.append(f"{RESULTS}/validation/calibration_tests.csv")

@@ -10,6 +10,7 @@ rule qualitative:
         codes=f"{RESULTS}/qualitative/codes.csv",
         sources=f"{RESULTS}/qualitative/code_sources.csv",
         cfir=f"{RESULTS}/qualitative/cfir_matrix.csv",
+        totals=f"{RESULTS}/qualitative/totals.csv",
     params:
         qualitative=qualitative_settings(),
     log:

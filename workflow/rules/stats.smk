@@ -37,6 +37,23 @@ rule tests:
         "../../scripts/tests.py"
 
 
+rule demographics:
+    input:
+        participants=f"{PROCESSED}/participants.csv",
+        code=code(*STATS),
+    output:
+        table=f"{RESULTS}/demographics.csv",
+    params:
+        variables=list(config["participants_file"]["variables"]),
+        groups=[g["id"] for g in config["groups"]],
+    log:
+        f"{LOGS}/demographics.log",
+    benchmark:
+        f"{BENCH}/demographics.tsv"
+    script:
+        "../../scripts/demographics.py"
+
+
 rule conventions:
     input:
         code=code(*STATS),
@@ -63,6 +80,7 @@ rule reliable_change:
         registry=registry_yaml(),
     output:
         rci=f"{RESULTS}/rci.csv",
+        summary=f"{RESULTS}/rci_summary.csv",
     params:
         within=config["analysis"].get("within", []),
         parameters=config["registry"]["parameters"],

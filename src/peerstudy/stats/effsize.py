@@ -80,7 +80,8 @@ def _fisher_ci(r: float, se: float, level: float) -> tuple[float, float]:
     from scipy.stats import norm
 
     if not np.isfinite(r) or abs(r) >= 1:
-        return (np.nan, np.nan) if not np.isfinite(r) else (float(r), float(r))
+        # Fisher's z is infinite at |r| = 1: no interval can be computed
+        return np.nan, np.nan
     z = norm.ppf(1 - (1 - level) / 2)
     centre = np.arctanh(r)
     return float(np.tanh(centre - z * se)), float(np.tanh(centre + z * se))

@@ -1,0 +1,1 @@
+"""The manuscript: numbers from the results files, words derived from them, rendering."""
