@@ -9,10 +9,11 @@ import copy
 import pytest
 import yaml
 
-from peerstudy.config import check_config, load_study_registry, read_yaml
+from peerstudy.config import check_config, load_config, load_study_registry, read_yaml
 from peerstudy.errors import PeerstudyError
 from peerstudy.ingest import ingest
 from peerstudy.instruments import item_ranges
+from peerstudy.qualitative import read_exports
 
 from .conftest import DATA, ROOT
 
@@ -36,18 +37,26 @@ def file_spec(config: dict, file_id: str) -> dict:
 
 
 def run_case(case: dict):
+    if "config_file" in case:
+        return load_config(BAD / case["config_file"], base=ROOT)
     config = copy.deepcopy(read_yaml(ROOT / ".test" / "config.yaml"))
+    if "registry_dir" in case:
+        config["registry"]["dirs"].append(str((BAD / case["registry_dir"]).relative_to(ROOT)))
+    if "qualitative" in case:
+        config["qualitative"]["exports"][0]["path"] = str((BAD / case["qualitative"]).relative_to(ROOT))
     for file_id, bad in case.get("replace", {}).items():
         file_spec(config, file_id)["path"] = str((BAD / bad).relative_to(ROOT))
     for key, value in case.get("config", {}).items():
         set_key(config, key, value)
     checked = check_config(config, source=".test/config.yaml", base=ROOT)
     registry = load_study_registry(checked, ROOT)
-    return ingest(checked, item_ranges(registry), ROOT)
+    result = ingest(checked, item_ranges(registry), ROOT)
+    read_exports(checked["qualitative"], ROOT)
+    return result
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 28
+    assert len(CASES) >= 30
     assert len({c["id"] for c in CASES}) == len(CASES)
 
 
@@ -57,9 +66,13 @@ def test_bad_input_stops_with_a_message_naming_file_and_fix(case):
         run_case(case)
     message = str(info.value)
     assert case["expect"] in message
-    for bad in case.get("replace", {}).values():
+    named = [*case.get("replace", {}).values(), case.get("qualitative"), case.get("config_file")]
+    named = [n for n in named if n]
+    for bad in named:
         assert f"tests/data/bad/{bad}" in message or "participant" in message
-    if not case.get("replace"):  # config problems name the config, or the file it points to
+    if "registry_dir" in case:
+        assert f"tests/data/bad/{case['registry_dir']}/" in message
+    elif not named:  # config problems name the config, or the file it points to
         assert message.startswith((".test/config.yaml", ".test/data/raw/tiny/"))
     assert "Traceback" not in message
 

@@ -63,3 +63,36 @@ def test_direct_identifiers_never_leave_the_raw_data(result, default_config):
         assert not any(secret in text for secret in secrets)
     for column in ("nombre", "telefono", "name", "phone"):
         assert column not in result.participants.columns
+
+
+def test_privacy_guard_refuses_identifier_columns_and_values():
+    import pytest as _pytest
+
+    from peerstudy.errors import DataError
+    from peerstudy.privacy import assert_no_identifiers
+
+    frame = pd.DataFrame({"participant_id": ["1101"], "note": ["Laia Puig Vila"]})
+    with _pytest.raises(DataError, match=r"column 'note', row 1 holds a value of a direct"):
+        assert_no_identifiers(frame, {"nombre"}, {"Laia Puig Vila"}, "x.csv")
+    with _pytest.raises(DataError, match=r"direct-identifier column 'nombre'"):
+        assert_no_identifiers(frame.rename(columns={"note": "nombre"}), {"nombre"}, set(), "x.csv")
+    assert_no_identifiers(frame, {"nombre"}, {"Someone Else"}, "x.csv")
+
+
+def test_config_mapping_an_identifier_as_data_is_refused():
+    import copy
+
+    import pytest as _pytest
+
+    from peerstudy.config import check_config, read_yaml
+    from peerstudy.errors import ConfigError
+
+    config = copy.deepcopy(read_yaml(ROOT / "config/config.yaml"))
+    config["participants_file"]["variables"]["name"] = {"column": "nombre", "values": {"x": "y"}}
+    with _pytest.raises(ConfigError, match=r"column 'nombre' is listed under identifiers"):
+        check_config(config, base=ROOT)
+
+
+def test_ingest_keeps_identifier_values_only_in_memory(result):
+    assert "nombre" in result.identifier_columns
+    assert len(result.identifier_values) > 100

@@ -129,6 +129,7 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
         if group not in config["schedule"]:
             raise ConfigError(f"{source}: schedule has no entry for group '{group}'.")
     pf = config["participants_file"]
+    _check_identifiers_not_mapped(config, source)
     if check_paths:
         _check_path(source, "participants_file.path", pf["path"], base)
     _check_coded(source, "participants_file.group", pf["group"], groups, "group")
@@ -216,6 +217,31 @@ def _check_scales(source: str, key: str, spec: dict, instrument) -> None:
         return
     for scale in [scales] if isinstance(scales, str) else scales:
         _member(source, f"{key}.scales ({instrument.id})", scale, instrument.scales, "scale")
+
+
+def _check_identifiers_not_mapped(config: dict, source: str) -> None:
+    """A column declared a direct identifier may not also be read as data."""
+    pf = config["participants_file"]
+    specs = [("participants_file", pf)] + [(f"raw_files ({f['id']})", f)
+                                           for f in config["raw_files"]]
+    for key, spec in specs:
+        used = {spec["id_column"]}
+        for name in ("group", "site", "timepoint"):
+            if isinstance(spec.get(name), dict):
+                used.add(spec[name]["column"])
+        for var in spec.get("variables", {}).values():
+            used.add(var["column"])
+        if "dropout_reason" in spec:
+            used.add(spec["dropout_reason"]["column"])
+        for mapping in spec.get("instruments", {}).values():
+            if isinstance(mapping, dict):
+                used |= set(mapping.values())
+        clash = sorted(used & set(spec.get("identifiers", [])))
+        if clash:
+            raise ConfigError(
+                f"{source}: {key}: column '{clash[0]}' is listed under identifiers and also "
+                "read as data — direct identifiers never leave data/raw/; remove one of the two."
+            )
 
 
 def ids(entries: list[dict]) -> list[str]:

@@ -42,6 +42,8 @@ class IngestResult:
     participants: pd.DataFrame
     issues: list[dict]
     accounting: list[dict]
+    identifier_columns: set[str]
+    identifier_values: set[str]  # kept in memory for the privacy guard, never written
 
 
 def read_export(spec: dict, base: Path) -> Export:
@@ -100,7 +102,7 @@ def item_columns(spec: dict, instrument: str, item_ids: list[str]) -> dict[str, 
     return {item: mapping.format(n=pos) for pos, item in enumerate(item_ids, start=1)}
 
 
-def read_roster(config: dict, base: Path, issues: list[dict]) -> tuple[pd.DataFrame, dict]:
+def read_roster(config: dict, base: Path, issues: list[dict], secrets: set[str]):
     spec = config["participants_file"]
     export = read_export(spec, base)
     variables = spec["variables"]
@@ -112,7 +114,7 @@ def read_roster(config: dict, base: Path, issues: list[dict]) -> tuple[pd.DataFr
     if "dropout_reason" in spec:
         needed.append(spec["dropout_reason"]["column"])
     require_columns(export, needed, "named in participants_file")
-    log_identifiers(export, issues)
+    log_identifiers(export, issues, secrets)
     records, seen = [], {}
     for row in range(len(export.frame)):
         pid = clean_id(export.frame.at[row, spec["id_column"]])
@@ -148,11 +150,13 @@ def optional_code(export: Export, spec: dict, row: int, what: str):
     return decode(export, spec, row, what)
 
 
-def log_identifiers(export: Export, issues: list[dict]) -> None:
+def log_identifiers(export: Export, issues: list[dict], secrets: set[str] | None = None) -> None:
     for col in export.spec.get("identifiers", []):
         if col in export.frame.columns:
             issues.append(issue(export.path, None, col, None, None, "(not copied)",
                                 "identifier_dropped", "column dropped"))
+            if secrets is not None:
+                secrets |= {str(v).strip() for v in export.frame[col].dropna() if str(v).strip()}
 
 
 def issue(file, row, column, pid, tp, value, rule, action) -> dict:
@@ -216,7 +220,7 @@ def check_value_labels(export: Export, column: str, low: int, high: int, codes: 
             )
 
 
-def read_questionnaire(export, config, ranges, roster_index, issues, seen) -> tuple[list, dict]:
+def read_questionnaire(export, config, ranges, roster_index, issues, seen, secrets):
     spec = export.spec
     cols = [spec["id_column"]] + [
         spec[k]["column"] for k in ("group", "site", "timepoint") if not isinstance(spec[k], str)
@@ -226,7 +230,7 @@ def read_questionnaire(export, config, ranges, roster_index, issues, seen) -> tu
         maps[inst] = item_columns(spec, inst, list(ranges[inst]))
         cols += list(maps[inst].values())
     require_columns(export, cols, "named in the config")
-    log_identifiers(export, issues)
+    log_identifiers(export, issues, secrets)
     parser = ValueParser(config, export)
     for inst, mapping in maps.items():
         for item, column in mapping.items():
@@ -291,12 +295,14 @@ def ingest(config: dict, ranges: dict, base: str | Path = ".") -> IngestResult:
     """Read the roster and every questionnaire export named in ``config``."""
     base = Path(base)
     issues: list[dict] = []
-    roster, roster_acc = read_roster(config, base, issues)
+    secrets: set[str] = set()
+    roster, roster_acc = read_roster(config, base, issues, secrets)
     roster_index = roster.set_index("participant_id").to_dict("index")
     rows, accounting, seen = [], [roster_acc], {}
     for spec in config["raw_files"]:
         export = read_export(spec, base)
-        file_rows, acc = read_questionnaire(export, config, ranges, roster_index, issues, seen)
+        file_rows, acc = read_questionnaire(export, config, ranges, roster_index, issues, seen,
+                                            secrets)
         rows += file_rows
         accounting.append(acc)
     items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
@@ -304,7 +310,9 @@ def ingest(config: dict, ranges: dict, base: str | Path = ".") -> IngestResult:
                               kind="mergesort").reset_index(drop=True)
     check_baseline(items, roster, config, issues)
     participants = attendance(roster, items, config, issues)
-    return IngestResult(items, participants, issues, accounting)
+    columns = {c for spec in [config["participants_file"], *config["raw_files"]]
+               for c in spec.get("identifiers", [])}
+    return IngestResult(items, participants, issues, accounting, columns, secrets)
 
 
 def check_baseline(items: pd.DataFrame, roster: pd.DataFrame, config: dict, issues) -> None:

@@ -19,6 +19,7 @@ def run(snakemake, body: Callable) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=handlers, force=True)
     from peerstudy.errors import PeerstudyError
 
+    _fault_injection(snakemake)
     try:
         body(snakemake)
     except PeerstudyError as exc:
@@ -30,3 +31,18 @@ def registry_for(snakemake):
     from peerstudy.instruments import load_registry
 
     return load_registry(list(snakemake.input.registry), snakemake.params.parameters)
+
+
+def _fault_injection(snakemake) -> None:
+    """For the kill test only: PEERSTUDY_KILL_AT=<rule> kills the whole run
+    (SIGKILL to the process group) when that rule starts, after leaving a
+    partial output behind as a real crash could."""
+    import os
+    import signal
+
+    if os.environ.get("PEERSTUDY_KILL_AT") != snakemake.rule:
+        return
+    first = str(snakemake.output[0])
+    with open(first, "w", encoding="utf-8") as handle:
+        handle.write("partial")
+    os.killpg(os.getpgid(0), signal.SIGKILL)

@@ -2,7 +2,6 @@
 # Light imports only: this runs on every snakemake call, including no-ops.
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 from peerstudy.config import check_config, load_study_registry
 from peerstudy.errors import PeerstudyError
@@ -19,10 +18,13 @@ def _checked_config():
     return checked, registry
 
 
+# check_config validates against workflow/schemas/config.schema.yaml itself (with
+# messages that name the closest valid key) and fills the defaults. Snakemake's
+# validate() is not called as well: it would repeat that check with raw
+# jsonschema messages and import pandas on every call, +0.2 s per no-op run.
 _checked, REGISTRY = _checked_config()
 config.clear()
 config.update(_checked)
-validate(config, schema="../schemas/config.schema.yaml")
 
 STUDY = config["study"]["id"]
 PROCESSED = f"data/processed/{STUDY}"
@@ -40,7 +42,7 @@ def code(*modules):
     return [f"src/peerstudy/{m.replace('.', '/')}.py" for m in [*base, *modules]]
 
 
-STATS = ["analysis", "stats/__init__", "stats/parametric", "stats/nonparametric",
+STATS = ["analysis", "conventions", "stats/__init__", "stats/parametric", "stats/nonparametric",
          "stats/effsize", "stats/mixed", "stats/multiplicity"]
 
 
@@ -67,7 +69,7 @@ def response_ranges():
 
 
 def analysis_conventions():
-    from peerstudy.analysis import conventions
+    from peerstudy.conventions import conventions
 
     return conventions(config["analysis"])
 

@@ -7,9 +7,9 @@ REPORT = f"reports/{STUDY}"
 
 
 def table_names():
-    names = ["measures", "demographics", "attrition", "omnibus", "mixed", "rci", "codes",
-             "joint", "calibration"]
-    return names + [f"within_{c['id']}" for c in config["analysis"].get("within", [])]
+    from peerstudy.report import table_names as names
+
+    return names(config["analysis"])
 
 
 def manuscript_inputs():
