@@ -11,6 +11,7 @@ start-up floor. Results and the command go in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import subprocess
 import sys
 import tempfile
@@ -43,10 +44,18 @@ def main() -> None:
         floor = timed([sys.executable, "-m", "snakemake", "--version"], where)
         cold = timed(smk, where)
         noop = timed(smk, where)
+        per_rule = []
+        for path in sorted(where.glob("benchmarks/out/*/*.tsv")):
+            with open(path) as handle:
+                rec = next(csv.DictReader(handle, delimiter="\t"))
+            per_rule.append((float(rec["s"]), path.stem, float(rec["max_rss"])))
     print(f"config           {args.configfile}")
     print(f"snakemake --version (floor)  {floor:6.2f} s")
     print(f"cold full run                {cold:6.2f} s")
     print(f"no-op rerun                  {noop:6.2f} s  ({noop / floor:.2f} x floor)")
+    print("per rule (s, max RSS MB), slowest first:")
+    for sec, rule, mb in sorted(per_rule, reverse=True):
+        print(f"  {rule:22s} {sec:6.2f} s {mb:7.0f} MB")
 
 
 if __name__ == "__main__":

@@ -101,3 +101,13 @@ def test_a_run_killed_mid_way_then_rerun_gives_the_same_bytes(first_run, tmp_pat
     assert snakemake(where).returncode == 0  # plain rerun: the default profile reruns incomplete
     a, b = digests(first_run), digests(where)
     assert [k for k in a if a[k] != b.get(k)] == []
+
+
+def test_editing_library_code_reruns_exactly_the_rules_that_run_it(tmp_path):
+    where = scratch(tmp_path)
+    assert snakemake(where).returncode == 0
+    assert planned_rules(where) == set()  # a dry run right after a full run plans nothing
+    module = where / "src/peerstudy/figures.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    figures = {"fig_flow", "fig_trajectories", "fig_pre_post", "fig_copm", "fig_code_groups"}
+    assert planned_rules(where) == figures | {"manuscript", "all"}
