@@ -69,6 +69,11 @@ class Builder:
             return inst.short_name
         return f"{inst.short_name} {inst.scales[scale].label.lower()}"
 
+    def in_sentence(self, group) -> str:
+        """A group label inside a sentence: 'Service users' -> 'service users', 'PSWs' kept."""
+        label = self.labels[group]
+        return label if label[1:] != label[1:].lower() else label.lower()
+
     # ---- sentences ------------------------------------------------------------
     def change_sentence(self, group, instrument, scale, earlier, later) -> dict:
         scale_def = self.registry[instrument].scales[scale]
@@ -350,7 +355,7 @@ class Builder:
                 for scale, pairs in scales.items():
                     for key, e in pairs.items():
                         if e["significant"]:
-                            found.append(f"{self.labels[group].lower()}' "
+                            found.append(f"{self.in_sentence(group)}' "
                                          f"{self.name(inst, scale)} {key.replace('_', '-')} "
                                          f"({e['p']})")
         total = sum(len(p) for g, per in self.vars.items() if g in self.labels
