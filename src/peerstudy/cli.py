@@ -28,19 +28,44 @@ def cmd_synth(args) -> None:
           f"({manifest['enrolled']} participants; calibration draws {draws})")
 
 
+def cmd_new_study(args) -> None:
+    from peerstudy.scaffold import new_study
+
+    path = new_study(args.id, args.template)
+    print(f"wrote {path}; put the exports in data/raw/{args.id}/ and edit raw_files, then run\n"
+          f"  uv run snakemake --cores 4 --configfile {path}")
+
+
+def cmd_diff(args) -> int:
+    from peerstudy.diff import diff_dirs
+
+    lines = diff_dirs(args.a, args.b, args.tolerance)
+    print("\n".join(lines) if lines else "no differences")
+    return 1 if lines else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="peerstudy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     synth = sub.add_parser("synth", help="write the synthetic raw exports of a study")
     synth.add_argument("--config", default="config/config.yaml")
     synth.set_defaults(func=cmd_synth)
+    new = sub.add_parser("new-study", help="scaffold config/<id>.yaml for a new site or study")
+    new.add_argument("id")
+    new.add_argument("--template", default="config/config.yaml")
+    new.set_defaults(func=cmd_new_study)
+    diff = sub.add_parser("diff", help="list the results rows that differ between two runs")
+    diff.add_argument("a")
+    diff.add_argument("b")
+    diff.add_argument("--tolerance", type=float, default=0.0,
+                      help="numbers closer than this count as equal (default 0: exact)")
+    diff.set_defaults(func=cmd_diff)
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except PeerstudyError as exc:
         print(f"peerstudy: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ FIG = f"reports/{STUDY}/figures"
 
 
 def fig_outputs(name):
-    return {"png": f"{FIG}/{name}.png", "svg": f"{FIG}/{name}.svg"}
+    """PNG (shown in `snakemake --report` with its caption) and SVG."""
+    png = report(f"{FIG}/{name}.png", caption=f"../report/fig_{name}.rst", category="Figures")
+    return {"png": png, "svg": f"{FIG}/{name}.svg"}
 
 
 rule fig_trajectories:
