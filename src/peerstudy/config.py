@@ -161,6 +161,21 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
                 _check_template(source, f"{key}.instruments.{inst}", mapping)
     _check_analysis(config, source, registry, sites, groups, timepoints)
     _check_qualitative(config, source, base, check_paths)
+    _check_reporting(config, source)
+
+
+def _check_reporting(config, source) -> None:
+    rep = config["reporting"]
+    rep.setdefault("prose", {})
+    for key in ("background", "methods", "design", "conclusions"):
+        rep["prose"].setdefault(key, "")
+    plan = [c["id"] for c in config["analysis"].get("within", [])]
+    figures = set(config.get("figures", {})) | {"flow", "code_groups"}
+    for i, sec in enumerate(rep.get("sections", [])):
+        _member(source, f"reporting.sections[{i}]", sec["comparison"], plan, "comparison")
+        if sec.get("figure") and sec["figure"] not in figures:
+            raise ConfigError(f"{source}: reporting.sections[{i}]: figure '{sec['figure']}' is "
+                              "not drawn for this study — configure it under figures: or drop it.")
 
 
 def _check_qualitative(config, source, base, check_paths) -> None:

@@ -12,6 +12,15 @@ def table_names():
     return names(config["analysis"])
 
 
+def figure_captions():
+    """One caption per figure, shared with `snakemake --report` (workflow/report/)."""
+    from pathlib import Path
+
+    folder = Path(workflow.basedir) / "report"
+    return {p.stem.removeprefix("fig_"): p.read_text(encoding="utf-8").strip()
+            for p in sorted(folder.glob("fig_*.rst"))}
+
+
 def manuscript_inputs():
     files = {
         "tests": f"{RESULTS}/tests.csv",
@@ -44,7 +53,7 @@ rule manuscript_variables:
         tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
     params:
         design={k: config[k] for k in ("study", "groups", "timepoints", "schedule", "analysis",
-                                       "reporting")},
+                                       "reporting")} | {"figure_captions": figure_captions()},
         parameters=config["registry"]["parameters"],
         results=list(manuscript_inputs()),
         # relative, so the same run in another folder gives the same manuscript
