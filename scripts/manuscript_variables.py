@@ -39,7 +39,7 @@ def main(smk):
         "data_sha256": digest(list(smk.input.raw)),
         "command": "uv run snakemake --cores 4"
                    + "".join(f" --configfile {c}" for c in configfiles
-                             if not c.endswith("config/config.yaml")),
+                             if c != "config/config.yaml"),
     }
     builder = Builder(results, conventions, smk.params.design, registry_for(smk), provenance)
     variables, tables = builder.build()

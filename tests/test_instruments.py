@@ -61,8 +61,20 @@ def test_copm_templates_expand_over_the_study_problems(registry):
 
 
 def test_copm_without_problems_in_config_says_what_to_add():
-    with pytest.raises(ConfigError, match=r"registry.parameters.copm.problems"):
-        load_registry([str(ROOT / "config" / "instruments" / "copm.yaml")], {})
+    registry = load_registry([str(ROOT / "config" / "instruments" / "copm.yaml")], {})
+    assert registry["copm"].items == {}  # loads, but cannot be used ...
+    assert "registry.parameters.copm.problems" in registry["copm"].needs
+
+
+def test_scheduling_copm_without_its_problems_is_a_config_error():
+    import copy
+
+    from peerstudy.config import check_config, read_yaml
+
+    config = copy.deepcopy(read_yaml(ROOT / "config" / "config.yaml"))
+    del config["registry"]["parameters"]["copm"]
+    with pytest.raises(ConfigError, match=r"needs registry.parameters.copm.problems"):
+        check_config(config, base=ROOT)  # ... and scheduling it says what is missing
 
 
 MADE_UP = """

@@ -59,3 +59,13 @@ def test_csv_export_is_spanish_locale():
     assert "\r\n" in text
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
+
+
+def test_second_study_exports_are_reproduced_byte_for_byte(tmp_path):
+    from peerstudy.config import load_config, load_study_registry
+
+    config = load_config(ROOT / "config/upsides_demo.yaml", base=ROOT, check_paths=False)
+    synthesize(config, load_study_registry(config, ROOT), tmp_path)
+    for path in sorted((ROOT / "data/raw/upsides_demo").iterdir()):
+        rel = path.relative_to(ROOT)
+        assert sha(tmp_path / rel) == sha(path), f"{rel} differs from a regeneration"

@@ -143,6 +143,40 @@ def mixed_rows(wide: pd.DataFrame, spec: dict, base: dict, c: dict) -> list[dict
             for r in results]
 
 
+def arm_rows(scores: pd.DataFrame, spec: dict, conv: dict, registry: dict) -> list[dict]:
+    """Arm x time mixed models: arm difference at each timepoint and in change."""
+    from peerstudy.stats.mixed import arm_time_contrasts
+
+    rows = []
+    c = conv["conventions"]
+    a, b = spec["arms"]
+    for instrument in spec["instruments"]:
+        for scale in scales_of(spec, instrument, registry):
+            sel = scores[(scores["instrument"] == instrument) & (scores["scale"] == scale)
+                         & scores["group"].isin(spec["arms"])
+                         & scores["timepoint"].isin(spec["timepoints"])]
+            results, note = arm_time_contrasts(
+                sel, "score", "group", "timepoint", "participant_id", spec["arms"],
+                spec["timepoints"], "site" if spec.get("site_effect") == "fixed" else None,
+                c["ci_level"])
+            site_note = ("site as a fixed effect" if spec.get("site_effect") == "fixed"
+                         else "no site effect")
+            for r in results:
+                test = "mixed_model" if r["kind"] == "difference" else "mixed_model_change"
+                first = spec["timepoints"][0]
+                when = r["timepoint"] if test == "mixed_model" else f"{first}-{r['timepoint']}"
+                extra = f"; {note}" if note else ""
+                rows.append(row(
+                    group="all", instrument=instrument, scale=scale, test=test, factor="arm",
+                    contrast=f"{a}-{b}", timepoint=when,
+                    method="REML", n=r["n"], statistic_name="z", statistic=r["z"], p=r["p"],
+                    z=r["z"], effect_name="estimate", effect=r["estimate"], ci_low=r["ci_low"],
+                    ci_high=r["ci_high"], mean_difference=r["estimate"], family=spec["family"],
+                    comparison=spec["id"],
+                    note=f"arm x time, {site_note}, all available data{extra}"))
+    return rows
+
+
 def independent_rows(a, b, base: dict, c: dict) -> list[dict]:
     a, b = np.asarray(a, float), np.asarray(b, float)
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
@@ -174,7 +208,8 @@ def between_rows(scores: pd.DataFrame, spec: dict, conv: dict, registry: dict) -
             for scale in scales_of(spec, instrument, registry):
                 sel = pool[(pool["instrument"] == instrument) & (pool["scale"] == scale)]
                 base = {"group": stratum, "instrument": instrument, "scale": scale,
-                        "factor": factor, "contrast": f"{level_a}-{level_b}",
+                        "factor": spec.get("factor_label", factor),
+                        "contrast": f"{level_a}-{level_b}",
                         "timepoint": spec["timepoint"], "family": spec["family"],
                         "comparison": spec["id"]}
                 rows += independent_rows(sel.loc[sel[factor] == level_a, "score"],
@@ -252,6 +287,8 @@ def run_tests(scores, participants, config: dict, registry: dict) -> pd.DataFram
         rows += within_rows(scores, spec, conv, registry)
     for spec in analysis.get("between", []):
         rows += between_rows(scores, spec, conv, registry)
+    for spec in analysis.get("arm_models", []):
+        rows += arm_rows(scores, spec, conv, registry)
     if analysis.get("attrition"):
         rows += attrition_rows(scores, participants, analysis["attrition"], conv, config)
     levels = [g["id"] for g in config["groups"]]
@@ -342,7 +379,13 @@ def calibration_tests(tests: pd.DataFrame, published: dict, alpha: float) -> pd.
             "published_direction": want,
             "observed_change": np.nan if observed is None else observed["mean_difference"],
             "same_direction": None if want is None or got is None else (want == got)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CALIBRATION_TEST_COLUMNS)
+
+
+CALIBRATION_TEST_COLUMNS = ["group", "instrument", "scale", "contrast", "test", "published_p",
+                            "observed_p", "published_significant", "observed_significant",
+                            "same_side", "published_direction", "observed_change",
+                            "same_direction"]
 
 
 def _published_direction(change: dict, means: dict):

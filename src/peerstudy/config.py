@@ -276,6 +276,9 @@ def _member(source: str, key: str, value, valid, what: str) -> None:
         raise ConfigError(
             f"{source}: {key}: {what} '{value}' does not exist{closest(value, valid)}."
         )
+    needs = getattr(valid.get(value), "needs", "") if isinstance(valid, dict) else ""
+    if needs:
+        raise ConfigError(f"{source}: {key}: {needs}")
 
 
 def _check_path(source: str, key: str, path: str, base: Path) -> None:

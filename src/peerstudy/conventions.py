@@ -46,6 +46,9 @@ def conventions(analysis: dict) -> dict:
                         "as SPSS; R's car uses Lecoutre's variant) corrected rows",
             "mixed_model": "score ~ timepoint + (1 | participant), REML (statsmodels MixedLM), "
                            "all available data; Wald z CIs for later-minus-earlier contrasts",
+            "arm_models": "score ~ arm * timepoint (+ site as a fixed effect) + (1 | participant), "
+                          "REML; arm difference (A - B) per timepoint and in change from the "
+                          "first timepoint (interaction contrast); Wald z CIs",
             "rci": "Jacobson & Truax (1991): change / (sqrt(2) SD_from sqrt(1 - alpha_from)), "
                    "|RCI| > 1.96 is reliable; direction from the registry's higher_is_better",
             "p": "two-sided",
@@ -76,7 +79,7 @@ def all_conventions(analysis: dict, reliability: dict, validation: dict, missing
 
 def _all_comparisons(analysis: dict) -> list[dict]:
     comps = [*analysis.get("within", []), *analysis.get("between", []),
-             *analysis.get("categorical", [])]
+             *analysis.get("categorical", []), *analysis.get("arm_models", [])]
     if analysis.get("attrition"):
         comps.append(analysis["attrition"])
     return comps

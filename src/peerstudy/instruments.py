@@ -58,6 +58,7 @@ class Instrument:
     scales: dict[str, Scale]
     assumptions: tuple[dict, ...]
     path: str
+    needs: str = ""  # why a templated instrument has no items (a missing study parameter)
 
     def reversed_in(self, scale: Scale, item_id: str) -> bool:
         """Whether an item is reverse-keyed when scoring this scale."""
@@ -98,12 +99,14 @@ def _expand_templates(doc: dict, params: dict, path: Path) -> dict:
         return doc
     key = tpl["for_each"]
     values = params.get(key)
-    if not values:
-        raise ConfigError(
-            f"{path}: instrument '{doc['id']}' needs registry.parameters.{doc['id']}.{key} "
-            f"in the study config ({doc.get('parameters', {}).get(key, 'a list')})."
-        )
     doc = dict(doc)
+    if not values:
+        # Usable only once the study gives the parameter; an error if it is scheduled.
+        doc["needs"] = (f"{path}: instrument '{doc['id']}' needs registry.parameters."
+                        f"{doc['id']}.{key} in the study config "
+                        f"({doc.get('parameters', {}).get(key, 'a list')}).")
+        doc["items"], doc["scales"] = [], []
+        return doc
     doc["items"] = [_fill(i, v) for v in values for i in tpl["items"]]
     doc["scales"] = [_fill(s, v) for v in values for s in tpl["scales"]]
     return doc
@@ -152,6 +155,7 @@ def _build(doc: dict, path: Path) -> Instrument:
         language_version=doc["language_version"], sources=tuple(doc["sources"]),
         reported_alpha=doc.get("reported_alpha"), labels=resp.get("labels", {}),
         items=items, scales=scales, assumptions=tuple(doc["assumptions"]), path=str(path),
+        needs=doc.get("needs", ""),
     )
 
 
@@ -210,5 +214,5 @@ def item_ranges(registry: dict[str, Instrument]) -> dict[str, dict[str, list[int
     """{instrument: {item: [min, max]}} — all that ingestion needs from the registry."""
     return {
         inst.id: {item.id: [item.min, item.max] for item in inst.items.values()}
-        for inst in registry.values()
+        for inst in registry.values() if not inst.needs
     }

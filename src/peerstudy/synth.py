@@ -62,9 +62,9 @@ def make_roster(config: dict) -> pd.DataFrame:
     roster["sex"] = np.where(rng.permutation(n) < n_female, "female", "male")
     bands = largest_remainder(n, syn["age_band_shares"])
     roster["age_band"] = rng.permutation(np.repeat(list(bands), list(bands.values())))
-    is_psw = roster["group"] == config["groups"][0]["id"]
+    detailed = roster["group"].isin(syn.get("education_groups", []))
     edu = rng.choice(["secondary", "vocational", "university"], size=n, p=[0.3, 0.4, 0.3])
-    roster["education"] = np.where(is_psw, edu, None)
+    roster["education"] = np.where(detailed, edu, None)
     roster["dropout_reason"] = None
     for group, losses in syn.get("attrition", {}).items():
         active = roster.index[roster["group"] == group].tolist()
@@ -109,27 +109,30 @@ def draw_leaf(rng, leaf, instrument, people: pd.DataFrame, tps: list[str], share
     """
     scale = leaf["scale"]
     low, high = instrument.scale_range(scale)
+    # Draw in the sum metric; a mean-scored scale's targets are item means (x k).
+    k = len(scale.items) if scale.method == "mean" else 1
     n = len(people)
     rho = leaf.get("subscale_correlation", 0.0)
     unique = rng.normal(0.0, 1.0, n)
     z = np.sqrt(rho) * leaf_sign(instrument, scale) * shared + np.sqrt(1 - rho) * unique
-    person = leaf["sd"] * z
+    person = leaf["sd"] * k * z
     drift = np.zeros(n)
     sums = {}
     for i, tp in enumerate(tps):
         if i:
-            drift = drift + rng.normal(0.0, leaf["change_sd"], n)
-        target = leaf["means"][tp]
-        if not low <= target <= high:
+            drift = drift + rng.normal(0.0, leaf["change_sd"] * k, n)
+        if not low <= leaf["means"][tp] <= high:
             raise ConfigError(
-                f"synthetic.targets: {instrument.id}/{scale.id} at {tp} aims at {target}, "
-                f"outside the registry's range {low:g}-{high:g} ({instrument.path})."
+                f"synthetic.targets: {instrument.id}/{scale.id} at {tp} aims at "
+                f"{leaf['means'][tp]}, outside the registry's range {low:g}-{high:g} "
+                f"({instrument.path})."
             )
+        target, low_k, high_k = leaf["means"][tp] * k, low * k, high * k
         latent = target + person + drift
         here = people[f"attends_{tp}"].to_numpy()
         shift = target - latent[here].mean()
         for _ in range(20):  # re-centre after clipping and rounding
-            values = np.clip(np.round(latent + shift), low, high)
+            values = np.clip(np.round(latent + shift), low_k, high_k)
             gap = target - values[here].mean()
             if abs(gap) < 0.02:
                 break
@@ -292,12 +295,20 @@ def fill_identifiers(out: pd.DataFrame, columns: list[str], people: pd.DataFrame
         out[col] = people[source].to_numpy()
 
 
+def _values(spec) -> list[str]:
+    return [spec] if isinstance(spec, str) else list(spec["values"].values())
+
+
 def export_frame(spec, config, registry, roster, answers, rng) -> tuple[pd.DataFrame, dict]:
-    """The wide table one raw file holds, and the item columns' (instrument, item)."""
-    group = spec["group"]
+    """The wide table one raw file holds, and the item columns' (instrument, item).
+
+    Group, site and timepoint may each be fixed for the file or coded in a column.
+    """
     tp_spec = spec["timepoint"]
-    tps = [tp_spec] if isinstance(tp_spec, str) else list(tp_spec["values"].values())
-    block = answers[(answers["group"] == group) & answers["timepoint"].isin(tps)
+    people = roster[roster["group"].isin(_values(spec["group"]))
+                    & roster["site"].isin(_values(spec["site"]))]["participant_id"]
+    block = answers[answers["participant_id"].isin(people)
+                    & answers["timepoint"].isin(_values(tp_spec))
                     & answers["instrument"].isin(list(spec["instruments"]))]
     item_cols = {}
     for inst in spec["instruments"]:
@@ -309,12 +320,15 @@ def export_frame(spec, config, registry, roster, answers, rng) -> tuple[pd.DataF
     wide = block.set_index(["participant_id", "timepoint", "instrument", "item"])["value"]
     wide = wide.unstack(["instrument", "item"]).reindex(columns=list(item_cols)).reset_index()
     wide.columns = ["participant_id", "timepoint", *item_cols.values()]
-    wide = wide.merge(roster[["participant_id", "site", "name", "phone"]], on="participant_id")
+    wide = wide.merge(roster[["participant_id", "site", "group", "name", "phone"]],
+                      on="participant_id")
     wide = wide.sort_values(["timepoint", "participant_id"], kind="mergesort")
     wide = wide.reset_index(drop=True)
     out = pd.DataFrame({spec["id_column"]: wide["participant_id"]})
     fill_identifiers(out, spec["identifiers"], wide)
-    out[spec["site"]["column"]] = wide["site"].map(inverse(spec["site"]["values"]))
+    for key in ("group", "site"):
+        if not isinstance(spec[key], str):
+            out[spec[key]["column"]] = wide[key].map(inverse(spec[key]["values"]))
     if not isinstance(tp_spec, str):
         out[tp_spec["column"]] = wide["timepoint"].map(inverse(tp_spec["values"]))
     for col in item_cols.values():
@@ -340,7 +354,7 @@ def write_sav_export(path, frame, spec, config, registry, item_cols, rng) -> Non
         labels.update({k: v.split("(")[-1].rstrip(")") for k, v in codes.items()})
         value_labels[col] = labels
         missing[col] = sorted(codes)
-    for key in ("site", "timepoint"):
+    for key in ("group", "site", "timepoint"):
         coded = spec.get(key)
         if isinstance(coded, dict) and coded["column"] in syn["labels"]:
             value_labels[coded["column"]] = syn["labels"][coded["column"]]
@@ -406,6 +420,8 @@ def write_roster(path, spec, config, roster, rng) -> None:
     out[spec["group"]["column"]] = roster["group"].map(inverse(spec["group"]["values"]))
     out[spec["site"]["column"]] = roster["site"].map(inverse(spec["site"]["values"]))
     for name, var in spec["variables"].items():
+        if name not in roster:
+            continue
         out[var["column"]] = roster[name].map(inverse(var["values"]))
     drop = spec["dropout_reason"]
     out[drop["column"]] = roster["dropout_reason"].map(inverse(drop["values"]))
@@ -499,8 +515,36 @@ def write_xlsx(path, sheets: dict[str, pd.DataFrame]) -> None:
     atomic_write_bytes(path, out.getvalue())
 
 
+def synthesize_maxqda(config: dict, base: Path) -> None:
+    """A MAXQDA 2020 'Coded segments' export: codes as Group\\Code paths with counts."""
+    qual, syn = config["qualitative"], config["synthetic"]["qualitative"]
+    rng = block_rng(config["synthetic"]["seed"], "qualitative")
+    docs = list(qual["documents"])
+    groups = {d: f"{qual['documents'][d]}" for d in docs}
+    rows = []
+    for path, n in syn["codes"].items():
+        for _ in range(n):
+            doc = docs[rng.integers(len(docs))]
+            rows.append((doc, path))
+    rows = [rows[i] for i in rng.permutation(len(rows))]
+    seen: dict[str, int] = {}
+    records = []
+    for doc, path in rows:
+        seen[doc] = seen.get(doc, 0) + 1
+        begin = 3 * seen[doc]
+        records.append({"Color": "#0072B2", "Document group": groups[doc], "Document name": doc,
+                        "Code": path, "Begin": begin, "End": begin + 1, "Weight score": 0,
+                        "Segment": PLACEHOLDER})
+    spec = next(e for e in qual["exports"] if e["format"] == "maxqda")
+    text = pd.DataFrame(records).to_csv(index=False, lineterminator="\n")
+    atomic_write_bytes(base / spec["path"], text.encode("utf-8"))
+
+
 def synthesize_qualitative(config: dict, base: Path) -> None:
     """An Atlas.ti-style export whose counts are the published ones."""
+    if any(e["format"] == "maxqda" for e in config["qualitative"]["exports"]):
+        synthesize_maxqda(config, base)
+        return
     qual, syn = config["qualitative"], config["synthetic"]["qualitative"]
     rng = block_rng(config["synthetic"]["seed"], "qualitative")
     codes = qualitative_codes(config["published"]["qualitative"],

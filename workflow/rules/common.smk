@@ -1,6 +1,8 @@
 # Config checks and the small named look-ups every rule uses.
 # Light imports only: this runs on every snakemake call, including no-ops.
 
+import os
+
 from snakemake.exceptions import WorkflowError
 
 from peerstudy.config import check_config, load_study_registry
@@ -8,10 +10,31 @@ from peerstudy.errors import PeerstudyError
 from peerstudy.instruments import item_ranges, registry_files
 
 
+DEFAULT_CONFIG = "config/config.yaml"
+CONFIGFILES = [os.path.relpath(f) for f in workflow.configfiles] or [DEFAULT_CONFIG]
+
+
+def _deep_update(base, extra):
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_update(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
 def _checked_config():
-    source = ", ".join(str(f) for f in workflow.configfiles) or "config"
+    source = ", ".join(CONFIGFILES)
+    raw = config
+    if not workflow.configfiles:  # the default study, with any --config overrides on top
+        from peerstudy.config import read_yaml
+
+        try:
+            raw = _deep_update(read_yaml(DEFAULT_CONFIG), dict(config))
+        except PeerstudyError as exc:
+            raise WorkflowError(f"peerstudy: {exc}") from None
     try:
-        checked = check_config(config, source=source)
+        checked = check_config(raw, source=source)
         registry = load_study_registry(checked)
     except PeerstudyError as exc:
         raise WorkflowError(f"peerstudy: {exc}") from None

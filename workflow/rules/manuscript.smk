@@ -1,8 +1,6 @@
 # Stage 6: results -> _variables.yml and tables -> the rendered manuscript.
 # Every results file the text quotes is an input here, so nothing goes stale.
 
-import os
-
 REPORT = f"reports/{STUDY}"
 
 
@@ -56,8 +54,7 @@ rule manuscript_variables:
                                        "reporting")} | {"figure_captions": figure_captions()},
         parameters=config["registry"]["parameters"],
         results=list(manuscript_inputs()),
-        # relative, so the same run in another folder gives the same manuscript
-        configfiles=[os.path.relpath(f) for f in workflow.configfiles],
+        configfiles=CONFIGFILES,  # relative: the same run elsewhere gives the same bytes
     log:
         f"{LOGS}/manuscript_variables.log",
     benchmark:

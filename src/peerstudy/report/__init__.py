@@ -5,8 +5,8 @@ while building the DAG.
 """
 
 FIXED_TABLES = ["measures", "demographics", "attrition", "omnibus", "mixed", "rci", "codes",
-                "joint", "calibration", "section_results", "section_qualitative",
-                "section_appendix"]
+                "joint", "calibration", "section_results", "section_sensitivity",
+                "section_qualitative", "section_appendix"]
 
 
 def table_names(analysis: dict) -> list[str]:

@@ -175,9 +175,10 @@ class Builder:
         self.tables["measures"] = md_table(
             ["Instrument", "Items", "Range", "Higher score means", "Groups: timepoints",
              "Published α", "α in this sample"], rows, "lrrllrr")
+        used = {i for plan in sched.values() for tp in plan.values() for i in tp}
         self.vars["instruments"] = {"sources": "\n".join(
             f"- **{inst.short_name}**, {inst.name} ({inst.language_version}): {inst.sources[0]}"
-            for inst in self.registry.values())}
+            for inst in self.registry.values() if inst.id in used)}
 
     def methods_stats(self):
         c = self.conv["conventions"]
@@ -283,7 +284,7 @@ class Builder:
 
     def mixed(self):
         t = self.r["tests"]
-        mm = t[(t["site"] == "all") & (t["test"] == "mixed_model")]
+        mm = t[(t["site"] == "all") & (t["test"] == "mixed_model") & (t["factor"] == "timepoint")]
         rows = []
         for rec in mm.itertuples():
             rows.append([f"{self.labels[rec.group]}: {self.name(rec.instrument, rec.scale)}",
@@ -291,6 +292,23 @@ class Builder:
                          fmt.ci(rec.ci_low, rec.ci_high), fmt.bare_p(rec.p)])
         self.tables["mixed"] = md_table(
             ["Scale", "Contrast", "Participants", "Estimate", "95% CI", "p"], rows, "llrrrr")
+
+    def arms(self):
+        """Arm x time mixed models: arm difference per timepoint and in change."""
+        t = self.r["tests"]
+        arm = t[(t["site"] == "all") & (t["factor"] == "arm")
+                & t["test"].isin(["mixed_model", "mixed_model_change"])]
+        rows = []
+        for rec in arm.itertuples():
+            what = ("difference at " + rec.timepoint if rec.test == "mixed_model"
+                    else "difference in change " + rec.timepoint)
+            rows.append([self.name(rec.instrument, rec.scale), rec.contrast, what,
+                         str(int(rec.n)), fmt.num(rec.effect), fmt.ci(rec.ci_low, rec.ci_high),
+                         fmt.bare_p(rec.p)])
+        if rows:
+            self.tables["arms"] = md_table(
+                ["Scale", "Arms", "Estimate of", "Participants", "Estimate", "95% CI", "p"],
+                rows, "lllrrrr")
 
     def attrition(self):
         t = self.r["tests"]
@@ -425,6 +443,17 @@ class Builder:
                 lines += [f"![{caption}](figures/{sec['figure']}.png)"
                           f"{{#fig-{sec['figure'].replace('_', '-')}}}", ""]
             parts.append("\n".join(lines))
+        if "by_site" in self.tables:
+            parts.append("## Scores by site\n\n@tbl-by-site gives, per site, the measures that "
+                         "no comparison over time covers.\n\n" + self.tables["by_site"]
+                         + "\n: Mean (SD), n by site. {#tbl-by-site}\n")
+        if "arms" in self.tables:
+            parts.append("## Comparison of the arms\n\n@tbl-arms gives the arm x time mixed "
+                         "model on all available data: the difference between the arms at each "
+                         "timepoint and in change from baseline (the interaction contrast).\n\n"
+                         + self.tables["arms"] + "\n: Arm x time linear mixed model (REML; "
+                         "site as a fixed effect where configured): estimates with 95% CI. "
+                         "{#tbl-arms}\n")
         if self.tables.get("omnibus", "").count("\n") > 2:
             parts.append("## Omnibus tests over time\n\n@tbl-omnibus gives the repeated-"
                          "measures ANOVA and Friedman test of every scale measured at three or "
@@ -433,6 +462,26 @@ class Builder:
                          "degrees of freedom, used where sphericity was rejected), partial η², "
                          "and Friedman tests with Kendall's W. {#tbl-omnibus}\n")
         self.tables["section_results"] = "\n\n".join(parts) + "\n"
+
+    def by_site(self):
+        """Scores by site for measures that no comparison over time covers (e.g. fidelity)."""
+        covered = {(c["group"], i) for c in self.config["analysis"].get("within", [])
+                   for i in c["instruments"]}
+        d = self.r["descriptives"]
+        rest = d[~d.apply(lambda r: (r["group"], r["instrument"]) in covered, axis=1)]
+        if rest.empty:
+            return
+        sites = [s for s in sorted(rest["site"].unique()) if s != "all"] + ["all"]
+        rows = []
+        for (group, inst, scale, tp), block in rest.groupby(
+                ["group", "instrument", "scale", "timepoint"], sort=False):
+            cells = block.set_index("site")
+            rows.append([f"{self.labels[group]}: {self.name(inst, scale)}", tp] + [
+                "—" if site not in cells.index else
+                f"{fmt.num(cells.loc[site, 'mean'])} ({fmt.num(cells.loc[site, 'sd'])}), "
+                f"{int(cells.loc[site, 'n'])}" for site in sites])
+        self.tables["by_site"] = md_table(["Scale", "Time", *[s.capitalize() for s in sites]],
+                                          rows, "ll" + "r" * len(sites))
 
     def section_qualitative(self):
         if "codes" not in self.tables:
@@ -456,8 +505,25 @@ class Builder:
                      ": Joint display of quantitative and qualitative results. {#tbl-joint}", ""]
         self.tables["section_qualitative"] = "\n".join(text)
 
+    def section_sensitivity(self):
+        parts = []
+        if self.tables.get("rci", "").count("\n") > 2:
+            parts.append("@tbl-rci counts the participants whose change exceeded what the "
+                         "scale's measurement error allows.\n\n" + self.tables["rci"]
+                         + "\n: Reliable change (Jacobson-Truax) per participant with both "
+                         "scores. {#tbl-rci}\n")
+        if self.tables.get("mixed", "").count("\n") > 2:
+            parts.append("@tbl-mixed repeats the comparisons over time with a mixed model that "
+                         "keeps every observed score, including those of participants who later "
+                         "dropped out.\n\n" + self.tables["mixed"] + "\n: Linear mixed model on "
+                         "all available data: estimated change (later minus earlier) with 95% "
+                         "CI. {#tbl-mixed}\n")
+        self.tables["section_sensitivity"] = (
+            "## Reliable change and sensitivity analysis\n\n" + "\n".join(parts)
+            if parts else "")
+
     def section_appendix(self):
-        if "calibration" not in self.tables:
+        if self.tables.get("calibration", "").count("\n") <= 2:
             self.tables["section_appendix"] = ""
             return
         self.tables["section_appendix"] = (
@@ -467,8 +533,8 @@ class Builder:
 
     def build(self):
         for step in (self.study, self.sample, self.measures, self.methods_stats, self.within,
-                     self.mixed, self.attrition, self.rci, self.qualitative, self.abstract,
+                     self.mixed, self.arms, self.by_site, self.attrition, self.rci, self.qualitative, self.abstract,
                      self.calibration, self.reproducibility, self.section_results,
-                     self.section_qualitative, self.section_appendix):
+                     self.section_sensitivity, self.section_qualitative, self.section_appendix):
             step()
         return self.vars, self.tables
