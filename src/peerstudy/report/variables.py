@@ -533,7 +533,8 @@ class Builder:
 
     def build(self):
         for step in (self.study, self.sample, self.measures, self.methods_stats, self.within,
-                     self.mixed, self.arms, self.by_site, self.attrition, self.rci, self.qualitative, self.abstract,
+                     self.mixed, self.arms, self.by_site, self.attrition, self.rci,
+                     self.qualitative, self.abstract,
                      self.calibration, self.reproducibility, self.section_results,
                      self.section_sensitivity, self.section_qualitative, self.section_appendix):
             step()
