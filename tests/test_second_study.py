@@ -79,3 +79,13 @@ def test_manuscript_adapts_to_the_design(trial):
     assert "Comparison of the arms" in html and "Scores by site" in html
     assert "Peer support arm over time" in html
     assert "COPM" not in html and "Self-Stigma" not in html  # nothing of the default study
+
+
+def test_power_simulation_report(trial):
+    table = pd.read_csv(trial / "results/upsides_demo/power.csv")
+    assert set(table["participants"]) == {300, 600}
+    assert (table["replicates"] == 1000).all()
+    for _, block in table.groupby("participants"):
+        assert block.sort_values("effect_sd")["power"].is_monotonic_increasing
+    html = (trial / "reports/upsides_demo/power/power.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64" in html and "Monte-Carlo SE" in html

@@ -162,6 +162,14 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
     _check_analysis(config, source, registry, sites, groups, timepoints)
     _check_qualitative(config, source, base, check_paths)
     _check_reporting(config, source)
+    if "power" in config:
+        pw = config["power"]
+        pw.setdefault("site_sd", 0.2)
+        pw.setdefault("alpha", 0.05)
+        pw.setdefault("seed", 1)
+        if len(pw["retention"]) != pw["timepoints"] or pw["retention"][0] != 1:
+            raise ConfigError(f"{source}: power.retention needs one share per timepoint "
+                              f"({pw['timepoints']}), starting with 1.0 at baseline.")
 
 
 def _check_reporting(config, source) -> None:

@@ -151,6 +151,8 @@ def final_outputs():
             outputs.append(f"{RESULTS}/joint_display.csv")
     outputs += final_figures()
     outputs += [f"reports/{STUDY}/manuscript.{fmt}" for fmt in config["reporting"]["formats"]]
+    if config.get("power"):
+        outputs += [f"{RESULTS}/power.csv", f"reports/{STUDY}/power/power.html"]
     if config["study"]["synthetic"]:
         outputs.append(f"{RESULTS}/validation/calibration.csv")
         outputs.append(f"{RESULTS}/validation/calibration_tests.csv")
