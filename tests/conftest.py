@@ -44,7 +44,7 @@ def registry(default_config):
     return load_study_registry(default_config, ROOT)
 
 
-COPY = ["workflow", "scripts", "config", ".test", "src", "reports/manuscript.qmd",
+COPY = ["workflow", "scripts", "config", ".test", "src", "profiles", "reports/manuscript.qmd",
         "reports/_quarto.yml", "reports/style.css", "uv.lock"]
 
 
