@@ -443,25 +443,30 @@ class Builder:
                 lines += [f"![{caption}](figures/{sec['figure']}.png)"
                           f"{{#fig-{sec['figure'].replace('_', '-')}}}", ""]
             parts.append("\n".join(lines))
-        if "by_site" in self.tables:
-            parts.append("## Scores by site\n\n@tbl-by-site gives, per site, the measures that "
-                         "no comparison over time covers.\n\n" + self.tables["by_site"]
-                         + "\n: Mean (SD), n by site. {#tbl-by-site}\n")
-        if "arms" in self.tables:
-            parts.append("## Comparison of the arms\n\n@tbl-arms gives the arm x time mixed "
-                         "model on all available data: the difference between the arms at each "
-                         "timepoint and in change from baseline (the interaction contrast).\n\n"
-                         + self.tables["arms"] + "\n: Arm x time linear mixed model (REML; "
-                         "site as a fixed effect where configured): estimates with 95% CI. "
-                         "{#tbl-arms}\n")
-        if self.tables.get("omnibus", "").count("\n") > 2:
-            parts.append("## Omnibus tests over time\n\n@tbl-omnibus gives the repeated-"
-                         "measures ANOVA and Friedman test of every scale measured at three or "
-                         "more timepoints.\n\n" + self.tables["omnibus"] + "\n: Repeated-measures "
-                         "ANOVA on complete cases with Mauchly's test of sphericity (* corrected "
-                         "degrees of freedom, used where sphericity was rejected), partial η², "
-                         "and Friedman tests with Kendall's W. {#tbl-omnibus}\n")
-        self.tables["section_results"] = "\n\n".join(parts) + "\n"
+        parts.append(self.table_block(
+            "by_site", "Scores by site", "gives, per site, the measures that no comparison over "
+            "time covers.", "Mean (SD), n by site."))
+        parts.append(self.table_block(
+            "arms", "Comparison of the arms", "gives the arm x time mixed model on all available "
+            "data: the difference between the arms at each timepoint and in change from "
+            "baseline (the interaction contrast).", "Arm x time linear mixed model (REML; site "
+            "as a fixed effect where configured): estimates with 95% CI."))
+        parts.append(self.table_block(
+            "omnibus", "Omnibus tests over time", "gives the repeated-measures ANOVA and Friedman "
+            "test of every scale measured at three or more timepoints.", "Repeated-measures "
+            "ANOVA on complete cases with Mauchly's test of sphericity (* corrected degrees of "
+            "freedom, used where sphericity was rejected), partial η², and Friedman tests with "
+            "Kendall's W."))
+        self.tables["section_results"] = "\n\n".join(p for p in parts if p) + "\n"
+
+    def table_block(self, name: str, title: str | None, intro: str, caption: str) -> str:
+        """'## title', a sentence citing the table, the table and its caption; '' if empty."""
+        table = self.tables.get(name, "")
+        if table.count("\n") <= 2:  # header and separator only, or absent
+            return ""
+        tid = f"tbl-{name.replace('_', '-')}"
+        head = f"## {title}\n\n" if title else ""
+        return f"{head}@{tid} {intro}\n\n{table}\n: {caption} {{#{tid}}}\n"
 
     def by_site(self):
         """Scores by site for measures that no comparison over time covers (e.g. fidelity)."""
@@ -506,30 +511,27 @@ class Builder:
         self.tables["section_qualitative"] = "\n".join(text)
 
     def section_sensitivity(self):
-        parts = []
-        if self.tables.get("rci", "").count("\n") > 2:
-            parts.append("@tbl-rci counts the participants whose change exceeded what the "
-                         "scale's measurement error allows.\n\n" + self.tables["rci"]
-                         + "\n: Reliable change (Jacobson-Truax) per participant with both "
-                         "scores. {#tbl-rci}\n")
-        if self.tables.get("mixed", "").count("\n") > 2:
-            parts.append("@tbl-mixed repeats the comparisons over time with a mixed model that "
-                         "keeps every observed score, including those of participants who later "
-                         "dropped out.\n\n" + self.tables["mixed"] + "\n: Linear mixed model on "
-                         "all available data: estimated change (later minus earlier) with 95% "
-                         "CI. {#tbl-mixed}\n")
+        parts = [p for p in (
+            self.table_block("rci", None, "counts the participants whose change exceeded what "
+                             "the scale's measurement error allows.", "Reliable change "
+                             "(Jacobson-Truax) per participant with both scores."),
+            self.table_block("mixed", None, "repeats the comparisons over time with a mixed "
+                             "model that keeps every observed score, including those of "
+                             "participants who later dropped out.", "Linear mixed model on all "
+                             "available data: estimated change (later minus earlier) with "
+                             "95% CI."),
+        ) if p]
         self.tables["section_sensitivity"] = (
             "## Reliable change and sensitivity analysis\n\n" + "\n".join(parts)
             if parts else "")
 
     def section_appendix(self):
-        if self.tables.get("calibration", "").count("\n") <= 2:
-            self.tables["section_appendix"] = ""
-            return
+        block = self.table_block(
+            "calibration", None, "sets the published p-values beside the same tests on the "
+            "synthetic data.", "Published p-values beside the same tests on the synthetic data "
+            "(Wilcoxon; unadjusted).")
         self.tables["section_appendix"] = (
-            "# Appendix A: synthetic data calibration\n\n" + self.tables["calibration"]
-            + "\n: Published p-values beside the same tests on the synthetic data (Wilcoxon; "
-            "unadjusted). {#tbl-calibration}\n")
+            "# Appendix A: synthetic data calibration\n\n" + block if block else "")
 
     def build(self):
         for step in (self.study, self.sample, self.measures, self.methods_stats, self.within,

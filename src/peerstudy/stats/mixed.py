@@ -7,7 +7,44 @@ import warnings
 import numpy as np
 import pandas as pd
 
-__all__ = ["timepoint_contrasts"]
+__all__ = ["timepoint_contrasts", "arm_time_contrasts"]
+
+
+def _fit_reml(formula: str, frame: pd.DataFrame, subject: str):
+    """REML fit of a random-intercept model, trying optimisers in turn.
+
+    Returns ``(fit, note)``; ``fit`` is None when every optimiser failed, and
+    ``note`` holds the warnings or the last failure.
+    """
+    import statsmodels.formula.api as smf
+
+    failure = ""
+    for method in ("lbfgs", "bfgs", "powell"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fit = smf.mixedlm(formula, frame, groups=frame[subject]).fit(
+                    reml=True, method=[method])
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                failure = f"{method}: {exc}"
+                continue
+        note = "; ".join(sorted({str(w.message).split("\n")[0] for w in caught}))
+        return fit, note
+    return None, f"mixed model could not be fitted ({failure})"
+
+
+def _wald(vec: pd.Series, fit, level: float) -> dict:
+    """Estimate, SE, z, two-sided p and CI of the linear contrast ``vec`` of the fixed effects."""
+    from scipy.stats import norm
+
+    params = fit.fe_params
+    cov = fit.cov_params().loc[params.index, params.index]
+    est = float(vec @ params)
+    se = float(np.sqrt(vec @ cov @ vec))
+    z = est / se if se > 0 else np.nan
+    half = norm.ppf(1 - (1 - level) / 2) * se
+    return {"estimate": est, "se": se, "z": z, "p": float(2 * norm.sf(abs(z))),
+            "ci_low": est - half, "ci_high": est + half}
 
 
 def timepoint_contrasts(data: pd.DataFrame, dv: str, within: str, subject: str,
@@ -29,46 +66,23 @@ def timepoint_contrasts(data: pd.DataFrame, dv: str, within: str, subject: str,
     mean paired difference and z equals the paired t statistic (a test checks
     this on R's ``sleep`` data).
     """
-    import statsmodels.formula.api as smf
-    from scipy.stats import norm
-
     frame = data[[dv, within, subject]].dropna().copy()
     frame[within] = pd.Categorical(frame[within], categories=levels)
     ref = levels[0]
-    formula = f"{dv} ~ C({within}, Treatment(reference='{ref}'))"
-    fit, failure = None, ""
-    for method in ("lbfgs", "bfgs", "powell"):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                fit = smf.mixedlm(formula, frame, groups=frame[subject]).fit(
-                    reml=True, method=[method])
-                break
-            except (np.linalg.LinAlgError, ValueError) as exc:
-                failure = f"{method}: {exc}"
+    term = f"C({within}, Treatment(reference='{ref}'))"
+    fit, note = _fit_reml(f"{dv} ~ {term}", frame, subject)
+    n = int(frame[subject].nunique())
     if fit is None:
-        rows = [{"earlier": e, "later": lt, "estimate": np.nan, "se": np.nan, "z": np.nan,
-                 "p": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                 "n": int(frame[subject].nunique())} for e, lt in pairs]
-        return rows, f"mixed model could not be fitted ({failure})"
-    names = {lvl: f"C({within}, Treatment(reference='{ref}'))[T.{lvl}]" for lvl in levels[1:]}
-    params, cov = fit.fe_params, fit.cov_params()
-    z_crit = norm.ppf(1 - (1 - level) / 2)
+        empty = dict.fromkeys(["estimate", "se", "z", "p", "ci_low", "ci_high"], np.nan)
+        return [{"earlier": e, "later": lt, **empty, "n": n} for e, lt in pairs], note
     rows = []
     for earlier, later in pairs:
-        vec = pd.Series(0.0, index=params.index)
+        vec = pd.Series(0.0, index=fit.fe_params.index)
         if later != ref:
-            vec[names[later]] += 1
+            vec[f"{term}[T.{later}]"] += 1
         if earlier != ref:
-            vec[names[earlier]] -= 1
-        est = float(vec @ params)
-        se = float(np.sqrt(vec @ cov.loc[params.index, params.index] @ vec))
-        z = est / se if se > 0 else np.nan
-        rows.append({"earlier": earlier, "later": later, "estimate": est, "se": se, "z": z,
-                     "p": float(2 * norm.sf(abs(z))), "ci_low": est - z_crit * se,
-                     "ci_high": est + z_crit * se, "n": int(frame[subject].nunique())})
-    messages = sorted({str(w.message).split("\n")[0] for w in caught})
-    note = "; ".join(messages) if messages or fit.converged else "did not converge"
+            vec[f"{term}[T.{earlier}]"] -= 1
+        rows.append({"earlier": earlier, "later": later, **_wald(vec, fit, level), "n": n})
     return rows, note
 
 
@@ -86,49 +100,25 @@ def arm_time_contrasts(data: pd.DataFrame, dv: str, arm: str, within: str, subje
     ``kind`` 'change' (A's change from the first timepoint minus B's: the
     arm x time interaction contrast), each with estimate, se, z, p and CI.
     """
-    import statsmodels.formula.api as smf
-    from scipy.stats import norm
-
     cols = [dv, arm, within, subject] + ([site] if site else [])
     frame = data[cols].dropna().copy()
     frame[arm] = pd.Categorical(frame[arm], categories=[arms[1], arms[0]])  # B = reference
     frame[within] = pd.Categorical(frame[within], categories=levels)
     formula = f"{dv} ~ C({arm}) * C({within})" + (f" + C({site})" if site else "")
-    fit, failure, note = None, "", ""
-    for method in ("lbfgs", "bfgs", "powell"):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                fit = smf.mixedlm(formula, frame, groups=frame[subject]).fit(
-                    reml=True, method=[method])
-                note = "; ".join(sorted({str(w.message).split("\n")[0] for w in caught}))
-                break
-            except (np.linalg.LinAlgError, ValueError) as exc:
-                failure = f"{method}: {exc}"
-    n = int(frame[subject].nunique())
+    fit, note = _fit_reml(formula, frame, subject)
     if fit is None:
-        return [], f"mixed model could not be fitted ({failure})"
-    params, cov = fit.fe_params, fit.cov_params().loc[fit.fe_params.index, fit.fe_params.index]
+        return [], note
+    n = int(frame[subject].nunique())
     a_term = f"C({arm})[T.{arms[0]}]"
-
-    def term(t):
-        return f"{a_term}:C({within})[T.{t}]"
-
-    z_crit = norm.ppf(1 - (1 - level) / 2)
     rows = []
     for i, tp in enumerate(levels):
         for kind in ("difference", "change"):
             if kind == "change" and i == 0:
                 continue
-            vec = pd.Series(0.0, index=params.index)
+            vec = pd.Series(0.0, index=fit.fe_params.index)
             if kind == "difference":
                 vec[a_term] = 1.0
             if i:
-                vec[term(tp)] = 1.0
-            est = float(vec @ params)
-            se = float(np.sqrt(vec @ cov @ vec))
-            z = est / se if se > 0 else np.nan
-            rows.append({"timepoint": tp, "kind": kind, "estimate": est, "se": se, "z": z,
-                         "p": float(2 * norm.sf(abs(z))), "ci_low": est - z_crit * se,
-                         "ci_high": est + z_crit * se, "n": n})
+                vec[f"{a_term}:C({within})[T.{tp}]"] = 1.0
+            rows.append({"timepoint": tp, "kind": kind, **_wald(vec, fit, level), "n": n})
     return rows, note
