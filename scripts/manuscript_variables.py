@@ -45,6 +45,9 @@ def main(smk):
     variables, tables = builder.build()
     write_text(smk.output.variables,
                yaml.safe_dump(variables, allow_unicode=True, sort_keys=True, width=10_000))
+    from peerstudy.io import write_csv
+
+    write_csv(smk.output.provenance, builder.provenance_table())
     for path in smk.output.tables:
         name = Path(path).stem
         write_text(path, tables.get(name, "*Not applicable to this study.*\n"))

@@ -171,3 +171,16 @@ def test_quarto_renders_the_same_source(first_run, tmp_path):
     shutil.copytree(first_run / "reports/tiny", build)
     assert render(first_run / "reports/manuscript.qmd", build, ["html"], "quarto") == "quarto"
     assert (build / "manuscript.html").stat().st_size > 0
+
+
+def test_provenance_points_at_rows_that_exist(first_run):
+    prov = pd.read_csv(first_run / "reports/tiny/provenance.csv")
+    tests = pd.read_csv(first_run / "results/tiny/tests.csv")
+    pointers = prov[prov["file"] == "tests.csv"]
+    assert len(pointers) > 10
+    for selector in pointers["row"]:
+        pairs = dict(part.split("=", 1) for part in selector.split(", "))
+        hit = tests
+        for col, value in pairs.items():
+            hit = hit[hit[col].astype(str) == value]
+        assert len(hit) >= 1, f"provenance points at a missing row: {selector}"

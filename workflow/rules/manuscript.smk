@@ -49,6 +49,7 @@ rule manuscript_variables:
     output:
         variables=f"{REPORT}/_variables.yml",
         tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
+        provenance=f"{REPORT}/provenance.csv",
     params:
         design={k: config[k] for k in ("study", "groups", "timepoints", "schedule", "analysis",
                                        "reporting")} | {"figure_captions": figure_captions()},

@@ -47,6 +47,7 @@ class Builder:
         self.provenance = provenance
         self.vars: dict = {}
         self.tables: dict[str, str] = {}
+        self.sources: list[dict] = []  # variable -> results file and row (provenance.csv)
 
     # ---- look-ups -------------------------------------------------------------
     def test(self, group, instrument, scale, test, contrast, effect=None):
@@ -92,6 +93,19 @@ class Builder:
             f"{fmt.p_value(w['p'])}, r = {fmt.no_zero(w['effect'])} "
             f"{fmt.ci(w['ci_low'], w['ci_high'], bounded=True)}, d~z~ = {fmt.num(d['effect'])})."
         )
+        key = f"{group}.{instrument}.{scale}.{earlier}_{later}"
+        test_row = (f"site=all, group={group}, instrument={instrument}, scale={scale}, "
+                    f"contrast={earlier}-{later}")
+        self.sources += [
+            {"variable": f"{key}.p, .change, .r (sentence)", "file": "tests.csv",
+             "row": f"{test_row}, test=wilcoxon", "columns": "p, mean_difference, z, effect, "
+             "ci_low, ci_high, n"},
+            {"variable": f"{key}.dz (sentence)", "file": "tests.csv",
+             "row": f"{test_row}, test=paired_t, effect_name=cohen_dz", "columns": "effect"},
+            {"variable": f"{key}.sentence (means)", "file": "descriptives.csv",
+             "row": f"site=all, group={group}, instrument={instrument}, scale={scale}, "
+                    f"timepoint={earlier} and {later}", "columns": "mean"},
+        ]
         return {"sentence": text, "p": fmt.p_value(w["p"]), "change": fmt.num(change),
                 "r": fmt.no_zero(w["effect"]), "dz": fmt.num(d["effect"]),
                 "significant": bool(w["p"] < self.alpha), "raw_change": float(change)}
@@ -127,6 +141,9 @@ class Builder:
         if len(female):
             sentence += f" {fmt.num(female['percent'].iloc[0], 1)}% were women."
         self.vars["sample"] = {"sentence": sentence}
+        self.sources.append({"variable": "n.*, sample.sentence", "file": "demographics.csv",
+                             "row": "variable=enrolled (and sex=female, group=all)",
+                             "columns": "n, percent"})
         self.tables["demographics"] = self.demographics_table()
 
     def demographics_table(self) -> str:
@@ -346,6 +363,9 @@ class Builder:
         tot = self.r["qual_totals"].iloc[0]
         self.vars["qual"] = {"quotations": int(tot["quotations"]), "codes": int(tot["codes"]),
                              "groups": int(tot["code_groups"])}
+        self.sources.append({"variable": "qual.quotations, qual.codes, qual.groups",
+                             "file": "qualitative/totals.csv", "row": "the only row",
+                             "columns": "quotations, codes, code_groups"})
         rows = []
         for g in groups.sort_values("quotations", ascending=False).itertuples():
             top = codes[codes["group"] == g.group].sort_values(["quotations", "code"],
@@ -532,6 +552,14 @@ class Builder:
             "(Wilcoxon; unadjusted).")
         self.tables["section_appendix"] = (
             "# Appendix A: synthetic data calibration\n\n" + block if block else "")
+
+    def provenance_table(self) -> pd.DataFrame:
+        """Where each manuscript variable comes from; the generated tables are listed too."""
+        tables = [{"variable": f"table {name}", "file": "see the table's caption",
+                   "row": "one row per rendered row", "columns": "as rendered"}
+                  for name in sorted(self.tables)]
+        return pd.DataFrame(self.sources + tables,
+                            columns=["variable", "file", "row", "columns"])
 
     def build(self):
         for step in (self.study, self.sample, self.measures, self.methods_stats, self.within,
