@@ -353,7 +353,7 @@ class Builder:
                          fmt.suppressed(int(rec["unchanged"]), self.suppress),
                          fmt.suppressed(int(rec["deteriorated"]), self.suppress)])
         self.tables["rci"] = md_table(
-            ["Scale", "Change", "Reliably improved", "Unchanged", "Reliably deteriorated"],
+            ["Scale", "Change", "Improved", "Unchanged", "Deteriorated"],
             rows, "llrrr")
 
     def qualitative(self):
@@ -534,7 +534,8 @@ class Builder:
         parts = [p for p in (
             self.table_block("rci", None, "counts the participants whose change exceeded what "
                              "the scale's measurement error allows.", "Reliable change "
-                             "(Jacobson-Truax) per participant with both scores."),
+                             "(Jacobson-Truax, |RCI| > 1.96): participants reliably improved, "
+                             "unchanged or reliably deteriorated, among those with both scores."),
             self.table_block("mixed", None, "repeats the comparisons over time with a mixed "
                              "model that keeps every observed score, including those of "
                              "participants who later dropped out.", "Linear mixed model on all "
