@@ -9,6 +9,8 @@ the bad value and the closest valid one.
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import re
 from pathlib import Path
 
@@ -20,10 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
+# libyaml's C parser when the wheel has it: ten times faster, and the config is
+# parsed on every snakemake call.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: str | Path) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = yaml.safe_load(handle)
+            doc = yaml.load(handle, Loader=LOADER)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found.") from None
     except yaml.YAMLError as exc:
@@ -54,11 +61,15 @@ def check_config(
     return config
 
 
-def _check_schema(config: dict, source: str) -> None:
+@functools.lru_cache(maxsize=1)
+def _validator():
     import jsonschema
 
-    schema = read_yaml(SCHEMA)
-    validator = jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(read_yaml(SCHEMA))
+
+
+def _check_schema(config: dict, source: str) -> None:
+    validator = _validator()
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if not errors:
         return
@@ -106,8 +117,6 @@ def _fill_defaults(config: dict) -> None:
 
 
 def _check_references(config: dict, source: str, base: Path, check_paths: bool) -> None:
-    from peerstudy.instruments import load_registry, registry_files
-
     sites = ids(config["sites"])
     groups = ids(config["groups"])
     timepoints = ids(config["timepoints"])
@@ -115,10 +124,7 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
     for folder in config["registry"]["dirs"]:
         if not (base / folder).is_dir():
             raise ConfigError(f"{source}: registry.dirs: folder '{folder}' does not exist.")
-    registry = load_registry(
-        registry_files([str(base / d) for d in config["registry"]["dirs"]]),
-        config["registry"]["parameters"],
-    )
+    registry = load_study_registry(config, base)
     for group, plan in config["schedule"].items():
         _member(source, "schedule", group, groups, "group")
         for tp, instruments in plan.items():
@@ -352,9 +358,16 @@ def scheduled_timepoints(config: dict, group: str) -> list[str]:
 
 
 def load_study_registry(config: dict, base: str | Path = "."):
-    """The instrument registry a checked config points to."""
-    from peerstudy.instruments import load_registry, registry_files
+    """The instrument registry a config points to (loaded once per process)."""
+    from peerstudy.instruments import registry_files
 
-    base = Path(base)
-    files = registry_files([str(base / d) for d in config["registry"]["dirs"]])
-    return load_registry(files, config["registry"]["parameters"])
+    files = registry_files([str(Path(base) / d) for d in config["registry"]["dirs"]])
+    params = json.dumps(config["registry"].get("parameters", {}), sort_keys=True)
+    return _cached_registry(tuple(files), params)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_registry(files: tuple[str, ...], params: str):
+    from peerstudy.instruments import load_registry
+
+    return load_registry(list(files), json.loads(params))

@@ -8,6 +8,7 @@ so the rest of the pipeline sees plain items and scales.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import yaml
 from peerstudy.errors import ConfigError, closest
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "instrument.schema.yaml"
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 @dataclass(frozen=True)
@@ -72,15 +74,16 @@ class Instrument:
         return float(min(lows)), float(max(highs))
 
 
-def _schema():
+@functools.lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
     with open(SCHEMA, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return jsonschema.Draft202012Validator(yaml.load(handle, Loader=LOADER))  # noqa: S506
 
 
 def _validate(doc: dict, path: Path) -> None:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_schema())
+    validator = _validator()
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
@@ -193,7 +196,7 @@ def load_registry(files: list[str], parameters: dict | None = None) -> dict[str,
         path = Path(file)
         try:
             with open(path, encoding="utf-8") as handle:
-                doc = yaml.safe_load(handle)
+                doc = yaml.load(handle, Loader=LOADER)  # noqa: S506 (a safe loader)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML — {exc}") from None
         if not isinstance(doc, dict):
