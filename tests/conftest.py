@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,20 +43,11 @@ def registry(default_config):
     return load_study_registry(default_config, ROOT)
 
 
-COPY = ["workflow", "scripts", "config", ".test", "src", "profiles", "reports/manuscript.qmd",
-        "reports/_quarto.yml", "reports/style.css", "uv.lock"]
-
-
 def scratch(tmp: Path) -> Path:
     """A copy of what a run needs, so tests never touch the working tree."""
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, tmp / name)
-        else:
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, tmp / name)
-    return tmp
+    from peerstudy.paths import copy_workflow
+
+    return copy_workflow(tmp)
 
 
 def snakemake(where: Path, *args: str) -> subprocess.CompletedProcess:
