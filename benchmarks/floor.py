@@ -23,6 +23,7 @@ def main() -> None:
     from _common import ROOT
 
     from peerstudy import analysis, figures, qualitative
+    from peerstudy.calibration import calibration_tests
     from peerstudy.config import load_config, load_study_registry
     from peerstudy.ingest import ingest
     from peerstudy.instruments import item_ranges
@@ -73,7 +74,7 @@ def main() -> None:
     results = {"tests": tests, "descriptives": desc, "demographics": demo, "reliability": rel,
                "rci_summary": analysis.rci_summary(rci), "code_groups": groups, "codes": codes,
                "qual_totals": qualitative.totals(links), "joint_display": joint,
-               "calibration_tests": analysis.calibration_tests(tests, config["published"], 0.05)}
+               "calibration_tests": calibration_tests(tests, config["published"], 0.05)}
     conv = analysis.conventions(config["analysis"])
     prov = {"versions": {}, "config_sha256": "0" * 16, "data_sha256": "0" * 16, "command": "-"}
     variables, tables = Builder(results, conv, config, registry, prov).build()

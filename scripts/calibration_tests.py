@@ -6,7 +6,7 @@ from peerstudy.rule import run
 def main(smk):
     import pandas as pd
 
-    from peerstudy.analysis import calibration_tests
+    from peerstudy.calibration import calibration_tests
     from peerstudy.io import write_csv
 
     tests = pd.read_csv(smk.input.tests, dtype={"participant_id": str})

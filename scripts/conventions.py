@@ -4,7 +4,7 @@ from peerstudy.rule import run
 
 
 def main(smk):
-    from peerstudy.analysis import all_conventions
+    from peerstudy.conventions import all_conventions
     from peerstudy.io import write_json
 
     p = smk.params

@@ -8,14 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peerstudy.analysis import (
-    TEST_COLUMNS,
-    conventions,
-    descriptives,
-    reliable_change,
-    run_tests,
-)
+from peerstudy.analysis import TEST_COLUMNS, descriptives, reliable_change, run_tests
 from peerstudy.config import check_config, read_yaml
+from peerstudy.conventions import conventions
 from peerstudy.errors import ConfigError
 
 from .conftest import ROOT

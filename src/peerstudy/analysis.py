@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peerstudy.conventions import all_conventions, conventions  # noqa: F401 (re-exported)
+from peerstudy.conventions import conventions
 from peerstudy.stats import effsize, nonparametric, parametric
 from peerstudy.stats.multiplicity import adjust
 
@@ -355,49 +355,6 @@ def _category(rci, change, better_up, z_crit) -> str:
     if better_up is None:
         return "increased" if change > 0 else "decreased"
     return "improved" if (change > 0) == better_up else "deteriorated"
-
-
-def calibration_tests(tests: pd.DataFrame, published: dict, alpha: float) -> pd.DataFrame:
-    """Published p-values beside this run's primary test (Wilcoxon), pooled sites."""
-    rows = []
-    means = published.get("means", {})
-    for change in published.get("changes", []):
-        hit = tests[(tests["site"] == "all") & (tests["group"] == change["group"])
-                    & (tests["instrument"] == change["instrument"])
-                    & (tests["scale"] == change["scale"]) & (tests["test"] == "wilcoxon")
-                    & (tests["contrast"] == change["contrast"])]
-        observed = hit.iloc[0] if len(hit) else None
-        want = _published_direction(change, means)
-        got = None if observed is None else float(np.sign(observed["mean_difference"]))
-        p = np.nan if observed is None else observed["p"]
-        rows.append({
-            "group": change["group"], "instrument": change["instrument"],
-            "scale": change["scale"], "contrast": change["contrast"], "test": "wilcoxon",
-            "published_p": change["p"], "observed_p": p,
-            "published_significant": change["p"] < alpha, "observed_significant": p < alpha,
-            "same_side": (change["p"] < alpha) == (p < alpha),
-            "published_direction": want,
-            "observed_change": np.nan if observed is None else observed["mean_difference"],
-            "same_direction": None if want is None or got is None else (want == got)})
-    return pd.DataFrame(rows, columns=CALIBRATION_TEST_COLUMNS)
-
-
-CALIBRATION_TEST_COLUMNS = ["group", "instrument", "scale", "contrast", "test", "published_p",
-                            "observed_p", "published_significant", "observed_significant",
-                            "same_side", "published_direction", "observed_change",
-                            "same_direction"]
-
-
-def _published_direction(change: dict, means: dict):
-    if "direction" in change:
-        return 1.0 if change["direction"] == "up" else -1.0
-    if "change" in change:
-        return float(np.sign(change["change"]))
-    earlier, later = change["contrast"].split("-")
-    m = means.get(change["group"], {}).get(change["instrument"], {}).get(change["scale"], {})
-    if earlier in m and later in m:
-        return float(np.sign(m[later] - m[earlier]))
-    return None
 
 
 DEMOGRAPHIC_COLUMNS = ["group", "variable", "level", "n", "group_n", "percent"]

@@ -80,7 +80,7 @@ def trajectories(scores, participants, registry, group, instruments, timepoints,
         for pid, row in wide.iterrows():
             done = pid in completers
             ax.plot(x, row.to_numpy(), color="#999999", lw=0.7, alpha=0.6,
-                    ls="-" if done else "--", marker="o" if done else "o", ms=2.5,
+                    ls="-" if done else "--", marker="o", ms=2.5,
                     mfc="#999999" if done else "white", zorder=1)
         stats = [mean_ci(wide[tp].to_numpy(float)) for tp in timepoints]
         means = [s[0] for s in stats]

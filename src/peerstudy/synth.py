@@ -18,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from peerstudy.calibration import published_direction
 from peerstudy.config import scheduled_timepoints
 from peerstudy.errors import ConfigError
 from peerstudy.instruments import Instrument
 from peerstudy.io import atomic_write_bytes, write_json
 from peerstudy.scoring import score_scale
+from peerstudy.stats.nonparametric import wilcoxon
 
 FIRST_NAMES = ["Laia", "Marc", "Nuria", "Jordi", "Montse", "Pau", "Carme", "Joan", "Marta",
                "Xavier", "Anna", "Josep", "Rosa", "David", "Elena", "Sergi", "Lucia", "Pere"]
@@ -191,17 +193,6 @@ def block_scores(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     return pd.DataFrame(out, index=wide.index)
 
 
-def wilcoxon_p(before: np.ndarray, after: np.ndarray) -> float:
-    """Two-sided asymptotic Wilcoxon p, zeros dropped, no continuity correction (SPSS)."""
-    from scipy.stats import wilcoxon
-
-    diff = after - before
-    if np.count_nonzero(diff) == 0:
-        return 1.0
-    return float(wilcoxon(diff, zero_method="wilcox", correction=False,
-                          method="asymptotic").pvalue)
-
-
 def acceptable(scores, group, inst_id, target, config, alpha=0.05) -> bool:
     """Means within 5% of targets; published changes on the same side of alpha."""
     for leaf_scale, spec in _leaf_targets(target):
@@ -215,10 +206,12 @@ def acceptable(scores, group, inst_id, target, config, alpha=0.05) -> bool:
         earlier, later = change["contrast"].split("-")
         wide = scores[change["scale"]].unstack("timepoint")[[earlier, later]].dropna()
         delta = (wide[later] - wide[earlier]).mean()
-        want_up = _expected_direction(change, target)
-        if want_up is not None and (delta > 0) != want_up:
+        want = published_direction(change, {s: spec["means"] for s, spec in _leaf_targets(target)})
+        if want is not None and (delta > 0) != (want > 0):
             return False
-        p = wilcoxon_p(wide[earlier].to_numpy(), wide[later].to_numpy())
+        # the default plan's convention (SPSS): asymptotic, zeros dropped, no correction
+        p = wilcoxon(wide[earlier].to_numpy(), wide[later].to_numpy(), "asymptotic", "wilcox",
+                     False)["p"]
         margin = 0.005
         if change["p"] < alpha and not p < alpha - margin:
             return False
@@ -231,18 +224,6 @@ def _leaf_targets(target: dict):
     if "means" in target:
         return [(target.get("scale", "total"), target)]
     return list(target.items())
-
-
-def _expected_direction(change: dict, target: dict) -> bool | None:
-    if "direction" in change:
-        return change["direction"] == "up"
-    if "change" in change:
-        return change["change"] > 0
-    earlier, later = change["contrast"].split("-")
-    for scale, spec in _leaf_targets(target):
-        if scale == change["scale"]:
-            return spec["means"][later] > spec["means"][earlier]
-    return None
 
 
 def generate_answers(config: dict, registry: dict, roster: pd.DataFrame):
@@ -299,7 +280,7 @@ def _values(spec) -> list[str]:
     return [spec] if isinstance(spec, str) else list(spec["values"].values())
 
 
-def export_frame(spec, config, registry, roster, answers, rng) -> tuple[pd.DataFrame, dict]:
+def export_frame(spec, config, registry, roster, answers) -> tuple[pd.DataFrame, dict]:
     """The wide table one raw file holds, and the item columns' (instrument, item).
 
     Group, site and timepoint may each be fixed for the file or coded in a column.
@@ -411,7 +392,7 @@ def inject_typos(answers: pd.DataFrame, registry: dict, count: int, rng) -> pd.D
     return answers
 
 
-def write_roster(path, spec, config, roster, rng) -> None:
+def write_roster(path, spec, config, roster) -> None:
     import pyreadstat
 
     syn = config["synthetic"]
@@ -439,9 +420,9 @@ def synthesize(config: dict, registry: dict, base: str | Path = ".") -> dict:
     rng = block_rng(syn["seed"], "exports")
     answers = inject_typos(answers, registry, syn.get("out_of_range_typos", 0), rng)
     pf = config["participants_file"]
-    write_roster(base / pf["path"], pf, config, roster, rng)
+    write_roster(base / pf["path"], pf, config, roster)
     for spec in config["raw_files"]:
-        frame, item_cols = export_frame(spec, config, registry, roster, answers, rng)
+        frame, item_cols = export_frame(spec, config, registry, roster, answers)
         if spec["format"] == "sav":
             write_sav_export(base / spec["path"], frame, spec, config, registry, item_cols, rng)
         else:

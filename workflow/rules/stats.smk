@@ -56,7 +56,7 @@ rule demographics:
 
 rule conventions:
     input:
-        code=code(*STATS),
+        code=code("conventions"),
     output:
         conventions=f"{RESULTS}/conventions.json",
     params:
@@ -94,7 +94,7 @@ rule reliable_change:
 
 rule calibration_tests:
     input:
-        code=code(*STATS),
+        code=code("calibration"),
         tests=f"{RESULTS}/tests.csv",
     output:
         table=f"{RESULTS}/validation/calibration_tests.csv",
