@@ -19,7 +19,7 @@ TEST_COLUMNS = [
     "site", "group", "instrument", "scale", "test", "factor", "contrast", "timepoint",
     "method", "n", "statistic_name", "statistic", "df1", "df2", "p", "p_adjusted", "family",
     "effect_name", "effect", "ci_low", "ci_high", "mauchly_w", "mauchly_p", "epsilon",
-    "z", "mean_difference", "comparison", "note",
+    "z", "mean_difference", "mean_1", "sd_1", "mean_2", "sd_2", "comparison", "note",
 ]
 SORT = ["site", "group", "instrument", "scale", "factor", "test", "contrast", "timepoint",
         "effect_name"]
@@ -103,6 +103,9 @@ def pair_rows(earlier: np.ndarray, later: np.ndarray, spec: dict, base: dict, c:
         return [row(**base, test=t, n=n, note="fewer than 2 complete pairs")
                 for t in spec["tests"]]
     change = float(np.mean(later - earlier))
+    # the means of the same complete pairs the test used (1 = earlier, 2 = later)
+    base = {**base, "mean_1": float(np.mean(earlier)), "sd_1": float(np.std(earlier, ddof=1)),
+            "mean_2": float(np.mean(later)), "sd_2": float(np.std(later, ddof=1))}
     if "wilcoxon" in spec["tests"]:
         w = c["wilcoxon"]
         res = nonparametric.wilcoxon(earlier, later, w["method"], w["zero_method"],
@@ -184,6 +187,8 @@ def independent_rows(a, b, base: dict, c: dict) -> list[dict]:
         return [row(**base, test="mann_whitney", n=len(a) + len(b),
                     note=f"too few to compare (n = {len(a)} and {len(b)})")]
     mw = c["mann_whitney"]
+    base = {**base, "mean_1": float(a.mean()), "sd_1": float(a.std(ddof=1)),
+            "mean_2": float(b.mean()), "sd_2": float(b.std(ddof=1))}
     res = nonparametric.mann_whitney(a, b, mw["method"], mw["correction"])
     r, low, high = effsize.rank_biserial_independent(res["U"], len(a), len(b), c["ci_level"])
     return [row(**base, test="mann_whitney", method=res["method"], n=len(a) + len(b),

@@ -179,17 +179,16 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
 
 
 def _check_reporting(config, source) -> None:
+    """The study's manuscript is a Quarto project folder with a manuscript.qmd."""
     rep = config["reporting"]
-    rep.setdefault("prose", {})
-    for key in ("background", "methods", "design", "conclusions"):
-        rep["prose"].setdefault(key, "")
-    plan = [c["id"] for c in config["analysis"].get("within", [])]
-    figures = set(config.get("figures", {})) | {"flow", "code_groups"}
-    for i, sec in enumerate(rep.get("sections", [])):
-        _member(source, f"reporting.sections[{i}]", sec["comparison"], plan, "comparison")
-        if sec.get("figure") and sec["figure"] not in figures:
-            raise ConfigError(f"{source}: reporting.sections[{i}]: figure '{sec['figure']}' is "
-                              "not drawn for this study — configure it under figures: or drop it.")
+    folder = rep.get("manuscript")
+    if folder is None:
+        raise ConfigError(f"{source}: reporting.manuscript is missing — name the folder of the "
+                          "study's Quarto project (e.g. manuscripts/<id>; `peerstudy new-study` "
+                          "scaffolds one).")
+    if not (Path(folder) / "manuscript.qmd").is_file():
+        raise ConfigError(f"{source}: reporting.manuscript: '{folder}' has no manuscript.qmd — "
+                          "point it at the study's Quarto project folder.")
 
 
 def _check_qualitative(config, source, base, check_paths) -> None:

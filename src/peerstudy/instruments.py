@@ -53,7 +53,7 @@ class Instrument:
     name: str
     short_name: str
     language_version: str
-    sources: tuple[str, ...]
+    sources: tuple[dict, ...]  # CSL-YAML entries: the bibliography of manuscripts
     reported_alpha: str | None
     labels: dict
     items: dict[str, Item]

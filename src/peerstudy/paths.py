@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_SOURCES = ["workflow", "scripts", "config", ".test", "src", "profiles",
-                    "reports/manuscript.qmd", "reports/_quarto.yml", "reports/style.css",
+                    "manuscripts",
                     "uv.lock"]
 
 

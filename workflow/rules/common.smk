@@ -150,7 +150,8 @@ def final_outputs():
         if config["qualitative"].get("joint_display"):
             outputs.append(f"{RESULTS}/joint_display.csv")
     outputs += final_figures()
-    outputs += [f"reports/{STUDY}/manuscript.{fmt}" for fmt in config["reporting"]["formats"]]
+    outputs += [f"reports/{STUDY}/{doc}.{fmt}" for doc in ("manuscript", "supplement")
+                for fmt in config["reporting"]["formats"]]
     if config.get("power"):
         outputs += [f"{RESULTS}/power.csv", f"reports/{STUDY}/power/power.html"]
     if config["study"]["synthetic"]:

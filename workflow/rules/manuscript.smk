@@ -1,32 +1,37 @@
-# Stage 6: results -> _variables.yml and tables -> the rendered manuscript.
-# Every results file the text quotes is an input here, so nothing goes stale.
+# Stage 6: results -> values and tables -> the study's own manuscript, and the supplement.
+# Every results file the manuscript may quote is an input of report_inputs, so nothing
+# goes stale; the authors' Quarto project (reporting.manuscript) is an input of manuscript.
 
 REPORT = f"reports/{STUDY}"
+
+
+def manuscript_project():
+    """The study's Quarto project: the folder reporting.manuscript names."""
+    return config["reporting"]["manuscript"]
+
+
+def manuscript_sources():
+    """Every file of the authors' Quarto project: editing one re-renders the paper."""
+    from pathlib import Path
+
+    root = Path(manuscript_project())
+    return sorted(str(p) for p in root.rglob("*") if p.is_file())
 
 
 def table_names():
     from peerstudy.report import table_names as names
 
-    return names(config["analysis"])
+    return names(config)
 
 
-def figure_captions():
-    """One caption per figure, shared with `snakemake --report` (workflow/report/)."""
-    from pathlib import Path
-
-    folder = Path(workflow.basedir) / "report"
-    return {p.stem.removeprefix("fig_"): p.read_text(encoding="utf-8").strip()
-            for p in sorted(folder.glob("fig_*.rst"))}
-
-
-def manuscript_inputs():
+def report_results():
+    """The results files the values and tables are computed from."""
     files = {
         "tests": f"{RESULTS}/tests.csv",
         "descriptives": f"{RESULTS}/descriptives.csv",
         "demographics": f"{RESULTS}/demographics.csv",
         "reliability": f"{RESULTS}/reliability.csv",
         "rci_summary": f"{RESULTS}/rci_summary.csv",
-        "conventions": f"{RESULTS}/conventions.json",
     }
     if config.get("qualitative"):
         files["code_groups"] = f"{RESULTS}/qualitative/code_groups.csv"
@@ -35,52 +40,122 @@ def manuscript_inputs():
         if config["qualitative"].get("joint_display"):
             files["joint_display"] = f"{RESULTS}/joint_display.csv"
     if config["study"]["synthetic"]:
+        files["calibration"] = f"{RESULTS}/validation/calibration.csv"
         files["calibration_tests"] = f"{RESULTS}/validation/calibration_tests.csv"
     return files
 
 
-rule manuscript_variables:
+def run_command():
+    """The command that regenerates these outputs: the config file(s) and any --config
+    overrides, read from the command line (the number of cores changes nothing in the
+    outputs, so it is left out)."""
+    import shlex
+    import sys
+
+    overrides, taking = [], False
+    for arg in sys.argv[1:]:
+        if arg in ("--config", "-C"):
+            taking = True
+        elif arg.startswith("-"):
+            taking = False
+        elif taking:
+            overrides.append(arg)
+    parts = ["uv run snakemake"]
+    parts += [f"--configfile {c}" for c in CONFIGFILES if c != DEFAULT_CONFIG]
+    if overrides:
+        parts.append("--config " + " ".join(shlex.quote(o) for o in overrides))
+    return " ".join(parts)
+
+
+def report_design():
+    """What the values and tables need from the config."""
+    keys = ("study", "sites", "groups", "timepoints", "schedule", "analysis", "reporting")
+    design = {k: config[k] for k in keys if k in config}
+    design["variables"] = config["participants_file"].get("variables", {})
+    return design
+
+
+rule report_inputs:
     input:
-        **manuscript_inputs(),
+        **report_results(),
+        participants=f"{PROCESSED}/participants.csv",
+        conventions=f"{RESULTS}/conventions.json",
         registry=registry_yaml(),
         raw=raw_inputs() + qualitative_exports(),
         lock="uv.lock",
-        code=code("report/__init__", "report/format", "report/variables", "instruments"),
+        code=code("report/__init__", "report/build", "report/format", "report/tables",
+                  "report/values", "report/supplement", "instruments"),
     output:
         variables=f"{REPORT}/_variables.yml",
-        tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
+        values=f"{REPORT}/values.md",
         provenance=f"{REPORT}/provenance.csv",
+        tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
+        supplement=f"{REPORT}/supplement-tables.md",
+        bibliography=f"{REPORT}/registry-references.yaml",
     params:
-        design={k: config[k] for k in ("study", "groups", "timepoints", "schedule", "analysis",
-                                       "reporting")} | {"figure_captions": figure_captions()},
+        design=report_design(),
         parameters=config["registry"]["parameters"],
-        results=list(manuscript_inputs()),
+        results=list(report_results()),
         configfiles=CONFIGFILES,  # relative: the same run elsewhere gives the same bytes
+        command=run_command(),
     log:
-        f"{LOGS}/manuscript_variables.log",
+        f"{LOGS}/report_inputs.log",
     benchmark:
-        f"{BENCH}/manuscript_variables.tsv"
+        f"{BENCH}/report_inputs.tsv"
     script:
-        "../../scripts/manuscript_variables.py"
+        "../../scripts/report_inputs.py"
+
+
+RENDER_CODE = code("report/__init__", "report/build", "report/render", "report/docx",
+                   "report/supplement") + [
+    f"src/peerstudy/report/quarto/{name}" for name in
+    ("qmd-reader.lua", "shortcodes.lua", "crossref.lua", "callouts.lua", "apa.lua", "apa.typ",
+     "apa.css")]
 
 
 rule manuscript:
     input:
-        source="reports/manuscript.qmd",
-        project="reports/_quarto.yml",
-        css="reports/style.css",
+        sources=manuscript_sources(),
         variables=f"{REPORT}/_variables.yml",
         tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
-        figures=[f for f in final_figures()],
-        code=code("report/__init__", "report/render"),
+        bibliography=f"{REPORT}/registry-references.yaml",
+        figures=final_figures(),
+        code=RENDER_CODE,
     output:
         [f"{REPORT}/manuscript.{fmt}" for fmt in config["reporting"]["formats"]],
     params:
+        project=manuscript_project(),
+        build=REPORT,
+        document="manuscript",
+        title=config["study"]["title"],
         formats=config["reporting"]["formats"],
         engine=config["reporting"]["engine"],
     log:
         f"{LOGS}/manuscript.log",
     benchmark:
         f"{BENCH}/manuscript.tsv"
+    script:
+        "../../scripts/manuscript.py"
+
+
+rule supplement:
+    input:
+        variables=f"{REPORT}/_variables.yml",
+        tables=f"{REPORT}/supplement-tables.md",
+        frame="src/peerstudy/report/quarto/supplement.qmd",
+        code=RENDER_CODE,
+    output:
+        [f"{REPORT}/supplement.{fmt}" for fmt in config["reporting"]["formats"]],
+    params:
+        project=None,
+        build=REPORT,
+        document="supplement",
+        title=config["study"]["title"],
+        formats=config["reporting"]["formats"],
+        engine=config["reporting"]["engine"],
+    log:
+        f"{LOGS}/supplement.log",
+    benchmark:
+        f"{BENCH}/supplement.tsv"
     script:
         "../../scripts/manuscript.py"

@@ -1,80 +1,212 @@
-"""APA-style number formatting and the words derived from numbers.
+"""APA 7 number style, in one place.
 
-Every number that reaches the manuscript is formatted here, and every
-"significant", "rose", "favourable" is derived here from the value, the
-alpha level and the scale's direction in the registry — never typed.
+Every number that reaches a manuscript, a table or a value key is formatted
+here: fixed decimals; the true minus sign (U+2212); no leading zero for
+quantities that cannot exceed 1 (p, r, alpha, eta squared, W, V, kappa);
+integer degrees of freedom printed as integers and corrected ones to two
+decimals; "p < .001"; italic statistical symbols (Markdown ``*p*``); and the
+composite strings that papaja's ``apa_print()`` calls ``full_result``. Also
+the few words that follow from numbers (rose/fell, significant), always
+computed from the same rounded numbers a reader sees beside them.
 """
 
 from __future__ import annotations
 
 import math
 
+MINUS = "\u2212"
+NA = "—"
+
+
+def missing(x) -> bool:
+    """None, NaN and pandas' NA count as missing."""
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False
+
 
 def num(x, decimals: int = 2) -> str:
-    """Fixed decimals, minus sign as '−' is avoided for copy-paste: plain '-'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "NA"
-    text = f"{x:.{decimals}f}"
-    return "0" if decimals == 0 and text == "-0" else text.replace("-0.00", "0.00")
+    """Fixed decimals with a true minus sign; "−0.00" is printed "0.00"."""
+    if missing(x):
+        return NA
+    text = f"{float(x):.{decimals}f}"
+    if text.startswith("-"):
+        text = text[1:] if float(text) == 0 else MINUS + text[1:]
+    return text
 
 
-def no_zero(x, decimals: int = 2) -> str:
-    """Statistics bounded by 1 (p, r, alpha) without the leading zero (APA)."""
+def bounded(x, decimals: int = 2) -> str:
+    """A quantity bounded by 1 without its leading zero: ".42", "−.58", "1.00"."""
     text = num(x, decimals)
-    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+    if text.startswith("0."):
+        return text[1:]
+    if text.startswith(MINUS + "0."):
+        return MINUS + text[2:]
+    return text
 
 
-def p_value(p: float) -> str:
-    """'p = .042', 'p < .001', 'p > .999'."""
-    if p is None or math.isnan(p):
-        return "p not estimable"
+def integer(x) -> str:
+    return NA if missing(x) else f"{int(round(float(x))):d}"
+
+
+def df(x) -> str:
+    """Degrees of freedom: "18" when whole, "15.37" when corrected."""
+    if missing(x):
+        return NA
+    x = float(x)
+    return f"{int(round(x))}" if abs(x - round(x)) < 1e-9 else num(x, 2)
+
+
+def p_bare(p) -> str:
+    """p for a table cell: ".017", "< .001", "> .999"."""
+    if missing(p):
+        return NA
     if p < 0.001:
-        return "p < .001"
+        return "< .001"
     if p > 0.999:
-        return "p > .999"
-    return f"p = {no_zero(p, 3)}"
+        return "> .999"
+    return bounded(p, 3)
 
 
-def bare_p(p: float) -> str:
-    """p for a table column headed 'p': '.042', '< .001'."""
-    text = p_value(p)
-    return text[4:] if text.startswith("p = ") else text.replace("p ", "", 1)
+def p_expr(p, label: str = "") -> str:
+    """"*p* = .017", "*p* < .001"; ``label`` subscripts the symbol ("*p*~Holm~")."""
+    symbol = "*p*" + (f"~{label}~" if label else "")
+    if missing(p):
+        return f"{symbol} not estimable"
+    bare = p_bare(p)
+    return f"{symbol} {bare}" if bare[0] in "<>" else f"{symbol} = {bare}"
 
 
-def ci(low, high, decimals: int = 2, bounded: bool = False) -> str:
-    if any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (low, high)):
-        return "(CI not estimable)"
-    f = no_zero if bounded else num
-    return f"[{f(low, decimals)}, {f(high, decimals)}]"
+def ci(low, high, decimals: int = 2, is_bounded: bool = False, level: float = 0.95) -> str:
+    """"95% CI [−.85, −.06]" (the level printed as a whole percent)."""
+    if missing(low) or missing(high):
+        return f"{percent_level(level)} CI not estimable"
+    fmt = bounded if is_bounded else num
+    return f"{percent_level(level)} CI [{fmt(low, decimals)}, {fmt(high, decimals)}]"
 
 
-def significance(p: float, alpha: float) -> str:
-    if p is None or math.isnan(p):
+def ci_bare(low, high, decimals: int = 2, is_bounded: bool = False) -> str:
+    """"[−.85, −.06]" for a table cell."""
+    if missing(low) or missing(high):
+        return NA
+    fmt = bounded if is_bounded else num
+    return f"[{fmt(low, decimals)}, {fmt(high, decimals)}]"
+
+
+def percent_level(level: float) -> str:
+    return f"{100 * level:g}%"
+
+
+def percent(part, whole, decimals: int = 1) -> str:
+    if missing(part) or missing(whole) or whole == 0:
+        return NA
+    return f"{num(100 * part / whole, decimals)}%"
+
+
+def mean_sd(mean, sd) -> str:
+    return f"*M* = {num(mean)}, *SD* = {num(sd)}"
+
+
+def suppressed(n, threshold: int | None) -> str:
+    """Small-cell suppression at render time: "<5" instead of 1-4 (0 stays 0)."""
+    n = int(n)
+    if threshold and 0 < n < threshold:
+        return f"<{threshold}"
+    return str(n)
+
+
+# ---- words that follow from numbers ---------------------------------------
+
+def direction(before, after, decimals: int = 2) -> str:
+    """"rose", "fell" or "did not change", from the numbers as printed."""
+    a, b = float(num(before, decimals).replace(MINUS, "-")), \
+        float(num(after, decimals).replace(MINUS, "-"))
+    if a == b:
+        return "did not change"
+    return "rose" if b > a else "fell"
+
+
+def favourability(before, after, higher_is_better, decimals: int = 2) -> str:
+    """"improved", "worsened", "did not change" — or "changed" on an unranked scale."""
+    word = direction(before, after, decimals)
+    if word == "did not change":
+        return word
+    if higher_is_better is None:
+        return "changed"
+    return "improved" if (word == "rose") == bool(higher_is_better) else "worsened"
+
+
+def significance(p, alpha: float) -> str:
+    if missing(p):
         return "not estimable"
     return "statistically significant" if p < alpha else "not statistically significant"
 
 
-def movement(change: float, decimals: int = 2) -> str:
-    if round(change, decimals) == 0:
-        return "did not change"
-    return "rose" if change > 0 else "fell"
+# ---- composite strings (papaja's full_result) ------------------------------
+
+def _effect(symbol: str, est, low, high, is_bounded: bool, level: float) -> str:
+    value = bounded(est) if is_bounded else num(est)
+    interval = ci(low, high, is_bounded=is_bounded, level=level)
+    return f"{symbol} = {value}, {interval}"
 
 
-def favourability(change: float, higher_is_better, decimals: int = 2) -> str:
-    """Whether a change points the way the scale calls better."""
-    if round(change, decimals) == 0 or higher_is_better is None:
-        return "no change in either direction" if round(change, decimals) == 0 else \
-            "a direction the scale does not rank"
-    return "the favourable direction" if (change > 0) == higher_is_better else \
-        "the unfavourable direction"
+def apa_wilcoxon(v, z, p, r, r_low, r_high, method: str, p_label: str = "",
+                 level: float = 0.95) -> str:
+    """"*V* = 5, *z* = −2.39, *p* = .017, *r* = −.58, 95% CI [−.85, −.06]"."""
+    parts = [f"*V* = {num(v, 1) if float(v) % 1 else integer(v)}"]
+    if not missing(z):
+        parts.append(f"*z* = {num(z)}")
+    parts.append(p_expr(p, p_label) + (" (exact)" if method == "exact" else ""))
+    parts.append(_effect("*r*", r, r_low, r_high, True, level))
+    return ", ".join(parts)
 
 
-def percent(part: int, whole: int, decimals: int = 1) -> str:
-    return f"{100 * part / whole:.{decimals}f}%"
+def apa_t(t, dof, p, effect_symbol: str, d, d_low, d_high, p_label: str = "",
+          level: float = 0.95) -> str:
+    """"*t*(10) = 2.31, *p* = .043, *d*~z~ = 0.70, 95% CI [0.02, 1.35]"."""
+    return (f"*t*({df(dof)}) = {num(t)}, {p_expr(p, p_label)}, "
+            + _effect(effect_symbol, d, d_low, d_high, False, level))
 
 
-def suppressed(n: int, threshold: int | None) -> str:
-    """Small-cell suppression at render time: '<5' instead of 1-4 (0 stays 0)."""
-    if threshold and 0 < n < threshold:
-        return f"<{threshold}"
-    return str(n)
+def apa_f(f, df1, df2, p, eta, eta_low=None, eta_high=None, eta_symbol: str = "η^2^~G~",
+          p_label: str = "", level: float = 0.95, epsilon=None) -> str:
+    """"*F*(1.54, 15.37) = 2.10, *p* = .160, η²~G~ = .05, 95% CI [.00, .21]"."""
+    text = f"*F*({df(df1)}, {df(df2)}) = {num(f)}, {p_expr(p, p_label)}"
+    if not missing(epsilon):
+        text += f", ε = {bounded(epsilon)}"
+    text += f", {eta_symbol} = {bounded(eta)}"
+    if eta_low is not None and not missing(eta_low):
+        text += f", {ci(eta_low, eta_high, is_bounded=True, level=level)}"
+    return text
+
+
+def apa_chi2(chi2, dof, p, n=None, effect_symbol: str = "", effect=None,
+             p_label: str = "") -> str:
+    """"χ^2^(2, *N* = 162) = 0.86, *p* = .652, *V* = .07"."""
+    inside = df(dof) + (f", *N* = {integer(n)}" if n is not None else "")
+    text = f"χ^2^({inside}) = {num(chi2)}, {p_expr(p, p_label)}"
+    if effect_symbol:
+        text += f", {effect_symbol} = {bounded(effect)}"
+    return text
+
+
+def apa_u(u, z, p, r, r_low, r_high, method: str, p_label: str = "",
+          level: float = 0.95) -> str:
+    """"*U* = 45.5, *z* = −1.23, *p* = .219, *r* = −.21, 95% CI [−.50, .13]"."""
+    parts = [f"*U* = {num(u, 1) if float(u) % 1 else integer(u)}"]
+    if not missing(z):
+        parts.append(f"*z* = {num(z)}")
+    parts.append(p_expr(p, p_label) + (" (exact)" if method == "exact" else ""))
+    parts.append(_effect("*r*", r, r_low, r_high, True, level))
+    return ", ".join(parts)
+
+
+def apa_estimate(est, low, high, statistic_name: str, statistic, dof, p, p_label: str = "",
+                 level: float = 0.95, symbol: str = "*b*") -> str:
+    """"*b* = −2.10, 95% CI [−4.01, −0.19], *t*(28.41) = −2.25, *p* = .032" (or *z*)."""
+    stat = f"*{statistic_name}*" + (f"({df(dof)})" if not missing(dof) else "")
+    return (f"{symbol} = {num(est)}, {ci(low, high, level=level)}, {stat} = {num(statistic)}, "
+            f"{p_expr(p, p_label)}")

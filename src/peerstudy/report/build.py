@@ -1,0 +1,112 @@
+"""A run's results -> what a study's manuscript reads: values, tables, bibliography.
+
+``write_report_inputs`` writes, into ``reports/<id>/``:
+- ``_variables.yml`` (every value key, read by ``{{< var >}}``), ``values.md``
+  (the documented list of keys) and ``provenance.csv`` (each key's results
+  file, row and columns), from ``peerstudy.report.values``;
+- ``tables/<name>.md``, one APA table per name in ``table_names``, from
+  ``peerstudy.report.tables``;
+- ``supplement-tables.md``: every row of the results, for the supplement.
+``stage_project`` copies the authors' Quarto project next to them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from peerstudy.io import write_csv, write_text
+from peerstudy.report import supplement, tables, values
+from peerstudy.report.values import Context
+
+
+def table_builders(ctx: Context) -> dict:
+    """{table name: function returning the table's Markdown} for this study's results."""
+    r, design = ctx.results, ctx.design
+    labels = tables.Labels(design, ctx.registry)
+    label = ctx.p_label()
+    suppress = design.get("reporting", {}).get("suppress_below")
+    conv = ctx.conventions["conventions"]
+    plan = design["analysis"]
+    builders = {
+        "demographics": lambda: tables.demographics(r["demographics"], labels, suppress),
+        "measures": lambda: tables.measures(ctx.registry, design, r["reliability"], labels),
+        "omnibus": lambda: tables.omnibus(r["tests"], labels, conv["sphericity"], ctx.alpha,
+                                          label),
+        "mixed": lambda: tables.mixed(r["tests"], labels, label),
+        "rci": lambda: tables.rci(r["rci_summary"], labels, suppress),
+        "attrition": lambda: tables.independent(
+            r["tests"], r["tests"]["factor"] == "completion", labels, ("Completers", "Drop-outs"),
+            label),
+        "categorical": lambda: tables.categorical(r["tests"], labels, label),
+    }
+    for spec in plan.get("within", []):
+        builders[f"within_{spec['id']}"] = (lambda s=spec: tables.within(
+            r["tests"], s, labels, label))
+        builders[f"descriptives_{spec['id']}"] = (lambda s=spec: tables.descriptives(
+            r["descriptives"], s, labels))
+    for spec in plan.get("arm_models", []):
+        builders[f"arms_{spec['id']}"] = (lambda s=spec: tables.arms(r["tests"], s, labels, label))
+    for spec in plan.get("between", []):
+        names = [labels.group.get(v) or labels.site.get(v, v) for v in spec["levels"]]
+        builders[f"between_{spec['id']}"] = (lambda s=spec, n=names: tables.independent(
+            r["tests"], r["tests"]["comparison"] == s["id"], labels, n, label))
+    if "code_groups" in r:
+        builders["code_groups"] = lambda: tables.code_groups(r["code_groups"], r["codes"])
+    if "calibration_tests" in r:
+        builders["calibration"] = lambda: tables.calibration(r["calibration_tests"], labels)
+    return builders
+
+
+def write_report_inputs(ctx: Context, out: Path) -> list[str]:
+    """Write values, tables and the supplement's tables; returns the table names."""
+    out = Path(out)
+    found = values.build_values(ctx)
+    write_text(out / "_variables.yml", yaml.safe_dump(values.nested(found), allow_unicode=True,
+                                                      sort_keys=True, width=10_000))
+    write_text(out / "values.md", values.values_markdown(found, ctx.study))
+    write_csv(out / "provenance.csv", values.provenance_table(found))
+    names = []
+    for name, build in table_builders(ctx).items():
+        write_text(out / "tables" / f"{name}.md", build())
+        names.append(name)
+    write_text(out / "supplement-tables.md", supplement.body(ctx))
+    write_text(out / "registry-references.yaml", registry_references(ctx))
+    return names
+
+
+def registry_references(ctx: Context) -> str:
+    """The sources of every instrument the study schedules, as a CSL-YAML bibliography:
+    the registry is the one place an instrument's references are written."""
+    used = sorted({i for plan in ctx.design["schedule"].values() for tp in plan.values()
+                   for i in tp})
+    refs = {}
+    for inst in used:
+        for entry in ctx.registry[inst].sources:
+            refs[entry["id"]] = entry
+    return yaml.safe_dump({"references": [refs[k] for k in sorted(refs)]},
+                          allow_unicode=True, sort_keys=True, width=10_000)
+
+
+def stage_project(project: Path, build: Path) -> list[Path]:
+    """Copy the authors' Quarto project (every file, sub-folders included) into ``build``."""
+    copied = []
+    for path in sorted(Path(project).rglob("*")):
+        if path.is_file():
+            target = Path(build) / path.relative_to(project)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied
+
+
+def read_results(paths: dict[str, str]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for key, path in paths.items():
+        if str(path).endswith(".csv"):
+            out[key] = pd.read_csv(path, dtype={"participant_id": str, "level": str},
+                                   keep_default_na=True)
+    return out

@@ -1,0 +1,76 @@
+"""The DOCX reference document: pandoc's default one with APA styles.
+
+pandoc styles a DOCX from a reference document. Its default has no rules
+above and below tables and a sans-serif look; an APA manuscript wants three
+horizontal rules per table (top, under the header, bottom), no vertical
+lines, a serif body font and a style for callouts. The file is derived at
+render time from the installed pandoc's own default (nothing binary is kept
+in the repository) and written with fixed timestamps, so it is byte-stable.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+from peerstudy.io import atomic_write_bytes
+
+TABLE_BORDERS = (
+    "<w:tblBorders>"
+    '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+    '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+    "</w:tblBorders>"
+)
+HEADER_RULE = (
+    '<w:tblStylePr w:type="firstRow"><w:tcPr><w:tcBorders>'
+    '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+    '</w:tcBorders><w:vAlign w:val="bottom"/></w:tcPr></w:tblStylePr>'
+)
+CALLOUT_STYLE = (
+    '<w:style w:type="paragraph" w:customStyle="1" w:styleId="Callout">'
+    '<w:name w:val="Callout"/><w:basedOn w:val="BodyText"/><w:qFormat/>'
+    '<w:pPr><w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="0072B2"/></w:pBdr>'
+    '<w:shd w:val="clear" w:color="auto" w:fill="EEF5FB"/><w:ind w:left="240" w:right="240"/>'
+    "</w:pPr></w:style>"
+)
+TABLE_NOTE_STYLE = (
+    '<w:style w:type="paragraph" w:customStyle="1" w:styleId="TableNote">'
+    '<w:name w:val="Table Note"/><w:basedOn w:val="BodyText"/><w:qFormat/>'
+    '<w:pPr><w:spacing w:before="60" w:after="240"/></w:pPr><w:rPr><w:sz w:val="20"/></w:rPr>'
+    "</w:style>"
+)
+FIXED_TIME = (2023, 1, 1, 0, 0, 0)
+
+
+def _restyle(styles: str) -> str:
+    """Serif body font, APA table rules, Callout and Table Note paragraph styles."""
+    styles = re.sub(r'<w:rFonts [^>]*/>', '<w:rFonts w:ascii="Times New Roman" '
+                    'w:hAnsi="Times New Roman" w:eastAsia="Times New Roman" '
+                    'w:cs="Times New Roman"/>', styles, count=1)
+    table = re.search(r'<w:style w:type="table" w:default="1" w:styleId="Table">.*?</w:style>',
+                      styles, re.S)
+    block = table.group(0)
+    block = block.replace("<w:tblPr>", "<w:tblPr>" + TABLE_BORDERS, 1)
+    block = re.sub(r'<w:tblStylePr w:type="firstRow">.*?</w:tblStylePr>', HEADER_RULE, block,
+                   flags=re.S)
+    styles = styles.replace(table.group(0), block)
+    return styles.replace("</w:styles>", CALLOUT_STYLE + TABLE_NOTE_STYLE + "</w:styles>")
+
+
+def write_reference_docx(path: Path, pandoc: str) -> None:
+    default = subprocess.run([pandoc, "--print-default-data-file", "reference.docx"],
+                             capture_output=True, check=True).stdout
+    source = zipfile.ZipFile(io.BytesIO(default))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(source.namelist()):
+            data = source.read(name)
+            if name == "word/styles.xml":
+                data = _restyle(data.decode("utf-8")).encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    atomic_write_bytes(path, out.getvalue())

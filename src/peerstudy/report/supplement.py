@@ -1,0 +1,127 @@
+"""The supplement's tables: every row the run computed, so nothing is hidden.
+
+The manuscript reports what its authors choose; the supplement
+(``reports/<id>/supplement.{html,docx,pdf}``) lists every row of
+``tests.csv`` (one table per multiplicity family), the descriptives of every
+site, every reliability estimate and, for synthetic studies, the calibration
+against the published numbers. Its prose frame is ``quarto/supplement.qmd``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from peerstudy.report import format as fmt
+from peerstudy.report.tables import Labels, md_table
+
+TEST_NAMES = {
+    "wilcoxon": "Wilcoxon signed-rank", "paired_t": "paired t", "rm_anova": "RM-ANOVA",
+    "rm_anova_gg": "RM-ANOVA (GG)", "rm_anova_hf": "RM-ANOVA (HF)", "friedman": "Friedman",
+    "mann_whitney": "Mann–Whitney U", "chi_square": "chi-square", "fisher_exact": "Fisher exact",
+    "mixed_model": "mixed model", "mixed_model_change": "mixed model (change)",
+}
+
+
+def _float_div(label: str, table: str, caption: str) -> str:
+    return f"::: {{#{label}}}\n{table}\n{caption}\n:::\n"
+
+
+def tests_tables(ctx) -> list[str]:
+    labels = Labels(ctx.design, ctx.registry)
+    t = ctx.results["tests"]
+    parts = []
+    for fam, block in t.groupby("family", sort=True):
+        rows = []
+        for rec in block.to_dict("records"):
+            scale = (labels.variable(rec["scale"]) if rec["instrument"] == "demographics"
+                     else labels.scale(rec["instrument"], rec["scale"]))
+            dfs = ", ".join(fmt.df(x) for x in (rec["df1"], rec["df2"]) if not fmt.missing(x))
+            rows.append([
+                rec["site"], labels.group.get(rec["group"], rec["group"]), scale,
+                TEST_NAMES.get(rec["test"], rec["test"]),
+                labels.contrast(str(rec["contrast"])) + (f" ({rec['timepoint']})"
+                                                        if isinstance(rec["timepoint"], str)
+                                                        else ""),
+                fmt.integer(rec["n"]),
+                f"*{rec['statistic_name']}* = {fmt.num(rec['statistic'])}"
+                if isinstance(rec["statistic_name"], str) else fmt.NA,
+                dfs or fmt.NA, fmt.p_bare(rec["p"]), fmt.p_bare(rec["p_adjusted"]),
+                f"{rec['effect_name']} = {fmt.num(rec['effect'])}"
+                if isinstance(rec["effect_name"], str) else fmt.NA,
+                fmt.ci_bare(rec["ci_low"], rec["ci_high"]),
+            ])
+        table = md_table(["Site", "Group", "Scale", "Test", "Contrast", "*n*", "Statistic",
+                          "*df*", "*p*", "*p* adj.", "Effect", "95% CI"], rows,
+                         "lllllrrrrrrr")
+        parts.append(_float_div(f"tbl-tests-{fam.replace('_', '-')}", table,
+                                f"Every test of family `{fam}`, one row per test and effect "
+                                "size (tests.csv)."))
+    return parts
+
+
+def descriptives_table(ctx) -> str:
+    labels = Labels(ctx.design, ctx.registry)
+    d = ctx.results["descriptives"]
+    rows = [[r["site"], labels.group.get(r["group"], r["group"]),
+             labels.scale(r["instrument"], r["scale"]), r["timepoint"], fmt.integer(r["n"]),
+             fmt.num(r["mean"]), fmt.num(r["sd"]), fmt.num(r["median"]),
+             f"{fmt.num(r['q1'])}–{fmt.num(r['q3'])}", f"{fmt.num(r['min'])}–{fmt.num(r['max'])}"]
+            for r in d.to_dict("records")]
+    table = md_table(["Site", "Group", "Scale", "Time", "*n*", "*M*", "*SD*", "*Mdn*", "IQR",
+                      "Range"], rows, "llllrrrrrr")
+    return _float_div("tbl-descriptives-all", table,
+                      "Descriptive statistics of every scale, by site and pooled "
+                      "(descriptives.csv).")
+
+
+def reliability_table(ctx) -> str:
+    labels = Labels(ctx.design, ctx.registry)
+    rel = ctx.results["reliability"]
+    rows = [[labels.group.get(r["group"], r["group"]), labels.scale(r["instrument"], r["scale"]),
+             r["timepoint"], fmt.integer(r["n"]), fmt.integer(r["k_items"]),
+             fmt.bounded(r["alpha"]), fmt.ci_bare(r["alpha_ci_low"], r["alpha_ci_high"],
+                                                  is_bounded=True),
+             fmt.bounded(r["omega"]), str(r["note"]) if isinstance(r["note"], str) else ""]
+            for r in rel.to_dict("records")]
+    table = md_table(["Group", "Scale", "Time", "*n*", "Items", "α", "95% CI", "ω", "Note"],
+                     rows, "lllrrrrrl")
+    return _float_div("tbl-reliability-all", table,
+                      "Internal consistency of every multi-item scale (reliability.csv).")
+
+
+def calibration_table(ctx) -> str:
+    cal = ctx.results.get("calibration")
+    if cal is None:
+        return ""
+    labels = Labels(ctx.design, ctx.registry)
+    rows = [[labels.group[r["group"]], labels.scale(r["instrument"], r["scale"]), r["timepoint"],
+             fmt.num(r["published_mean"]), fmt.num(r["observed_mean"]),
+             fmt.num(r["difference"]), "yes" if r["attainable"] else "no"]
+            for r in cal.to_dict("records")]
+    table = md_table(["Group", "Scale", "Time", "*M* published", "*M* synthetic", "Difference",
+                      "Attainable"], rows, "lllrrrl")
+    return _float_div("tbl-calibration-means", table,
+                      "Published means beside the synthetic data's (validation/"
+                      "calibration.csv).")
+
+
+def body(ctx) -> str:
+    """The supplement's generated part: headed sections of every-row tables."""
+    sections = ["## Every test", "", *tests_tables(ctx),
+                "## Descriptive statistics", "", descriptives_table(ctx),
+                "## Reliability", "", reliability_table(ctx)]
+    cal = calibration_table(ctx)
+    if cal:
+        sections += ["## Calibration of the synthetic data", "", cal]
+    return "\n".join(sections) + "\n"
+
+
+def supplement_source(title: str) -> str:
+    """supplement.qmd, from the package's frame with the study's title."""
+    from pathlib import Path
+
+    frame = (Path(__file__).parent / "quarto" / "supplement.qmd").read_text(encoding="utf-8")
+    return frame.replace("@@TITLE@@", title.replace('"', "'"))
+
+
+__all__ = ["body", "supplement_source", "pd"]

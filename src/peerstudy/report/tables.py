@@ -1,0 +1,338 @@
+"""Results files -> APA tables (Markdown pipe tables), one pure function each.
+
+A table here is data only: header, rows and alignment. The caption and the
+table note belong to the authors, who write them in the manuscript source
+around the ``{{< include tables/<name>.md >}}`` (Quarto's table div), so that
+nothing but formatted numbers comes from Python. Every cell is formatted by
+``peerstudy.report.format``; the pipe tables carry no width hints, so every
+output format sizes the columns to their content.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from peerstudy.report import format as fmt
+
+
+def md_table(header: list[str], rows: list[list], align: str | None = None) -> str:
+    """A pipe table; ``align`` has one letter per column (l, r, c)."""
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = {"l": ":--", "r": "--:", "c": ":-:"}
+    escape = lambda cell: str(cell).replace("|", "\\|")  # noqa: E731
+    lines = ["| " + " | ".join(escape(h) for h in header) + " |",
+             "|" + "|".join(marks[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def empty_table(reason: str) -> str:
+    return f"*{reason}*\n"
+
+
+class Labels:
+    """How ids are printed: group and site labels, scale names, level labels."""
+
+    def __init__(self, design: dict, registry: dict):
+        self.design = design
+        self.registry = registry
+        self.group = {g["id"]: g.get("short_label", g["label"]) for g in design["groups"]}
+        self.site = {s["id"]: s["label"] for s in design.get("sites", [])}
+
+    def scale(self, instrument: str, scale: str) -> str:
+        inst = self.registry[instrument]
+        if scale == "total":
+            return inst.short_name
+        return f"{inst.short_name} {inst.scales[scale].label[0].lower()}{inst.scales[scale].label[1:]}"
+
+    def contrast(self, contrast: str) -> str:
+        return contrast.replace("-", "–").replace(",", ", ")
+
+    @staticmethod
+    def level(text) -> str:
+        text = re.sub(r"(?<=\d)-(?=\d)", "–", str(text))
+        return text[:1].upper() + text[1:]
+
+    def variable(self, name: str) -> str:
+        spec = self.design.get("variables", {}).get(name, {})
+        return spec.get("label") or name.replace("_", " ").capitalize()
+
+    def level_order(self, variable: str) -> list[str]:
+        spec = self.design.get("variables", {}).get(variable, {})
+        return [str(v) for v in spec.get("values", {}).values()]
+
+
+def _site_all(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["site"] == "all"] if "site" in frame else frame
+
+
+# ---- participants ---------------------------------------------------------------------
+
+def demographics(demo: pd.DataFrame, labels: Labels, suppress: int | None) -> str:
+    """Participants by group: n (%) per level, levels in the config's order."""
+    groups = [g for g in labels.group if g in set(demo["group"])] + ["all"]
+    header = ["Characteristic", *[labels.group.get(g, "Total") for g in groups]]
+    enrolled = demo[demo["variable"] == "enrolled"].set_index("group")["n"]
+    rows = [["Participants, *n*", *[str(int(enrolled[g])) for g in groups]]]
+    for var in [v for v in dict.fromkeys(demo["variable"]) if v != "enrolled"]:
+        rows.append([f"**{labels.variable(var)}**", *[""] * len(groups)])
+        present = list(dict.fromkeys(demo.loc[demo["variable"] == var, "level"].astype(str)))
+        order = [lv for lv in labels.level_order(var) if lv in present]
+        order += sorted(lv for lv in present if lv not in order)
+        for level in order:
+            cells = []
+            for g in groups:
+                hit = demo[(demo["group"] == g) & (demo["variable"] == var)
+                           & (demo["level"].astype(str) == level)]
+                n = int(hit["n"].iloc[0]) if len(hit) else 0
+                shown = fmt.suppressed(n, suppress)
+                cells.append(shown if shown != str(n) or n == 0 else
+                             f"{n} ({fmt.num(hit['percent'].iloc[0], 1)})")
+            rows.append([f"  {labels.level(level)}", *cells])
+    return md_table(header, rows)
+
+
+def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: Labels,
+             forms: pd.DataFrame | None = None) -> str:
+    """Each instrument used: items, range, direction, who answered it when, alpha."""
+    tps = [t["id"] for t in design["timepoints"]]
+    rows = []
+    for inst_id, inst in registry.items():
+        used = {g: [tp for tp in tps if inst_id in plan.get(tp, [])]
+                for g, plan in design["schedule"].items()}
+        used = {g: v for g, v in used.items() if v}
+        if not used:
+            continue
+        total = inst.scales.get("total") or next(iter(inst.scales.values()))
+        low, high = inst.scale_range(total)
+        alphas = reliability.loc[(reliability["instrument"] == inst_id)
+                                 & (reliability["scale"] == total.id), "alpha"].dropna()
+        here = (fmt.NA if alphas.empty else fmt.bounded(alphas.min()) if
+                fmt.bounded(alphas.min()) == fmt.bounded(alphas.max()) else
+                f"{fmt.bounded(alphas.min())}–{fmt.bounded(alphas.max())}")
+        who = "; ".join(f"{labels.group[g]} ({', '.join(v)})" for g, v in used.items())
+        published = fmt.bounded(float(inst.reported_alpha)) if _is_number(inst.reported_alpha) \
+            else (inst.reported_alpha or fmt.NA)
+        rows.append([inst.short_name, str(len(total.items)), f"{fmt.num(low, 0)}–{fmt.num(high, 0)}",
+                     total.higher_is, who, published, here])
+    return md_table(["Instrument", "Items", "Range", "Higher score means", "Answered by (when)",
+                     "α published", "α here"], rows, "lrrllrr")
+
+
+def _is_number(text) -> bool:
+    try:
+        float(text)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+# ---- within-person change ---------------------------------------------------------------
+
+def within(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
+    """One row per scale and pair of timepoints: the complete pairs' means, change, tests."""
+    t = _site_all(tests)
+    t = t[(t["comparison"] == spec["id"]) & (t["factor"] == "timepoint")]
+    header = ["Scale", "Change", "*n*", "*M* (*SD*) before", "*M* (*SD*) after", "Δ",
+              "*z*", "*p*"] + ([f"*p*~{p_label}~"] if p_label else []) + ["*r* [95% CI]",
+                                                                         "*d*~z~"]
+    rows = []
+    for (inst, scale, contrast), block in sorted(
+            t.groupby(["instrument", "scale", "contrast"], sort=False),
+            key=lambda item: plan_order(spec, labels.registry, *item[0])):
+        w = block[block["test"] == "wilcoxon"]
+        d = block[(block["test"] == "paired_t") & (block["effect_name"] == "cohen_dz")]
+        if w.empty or fmt.missing(w.iloc[0]["p"]):
+            continue
+        w = w.iloc[0]
+        row = [labels.scale(inst, scale), labels.contrast(contrast), str(int(w["n"])),
+               f"{fmt.num(w['mean_1'])} ({fmt.num(w['sd_1'])})",
+               f"{fmt.num(w['mean_2'])} ({fmt.num(w['sd_2'])})", fmt.num(w["mean_difference"]),
+               fmt.num(w["z"]), fmt.p_bare(w["p"])]
+        if p_label:
+            row.append(fmt.p_bare(w["p_adjusted"]))
+        row += [f"{fmt.bounded(w['effect'])} {fmt.ci_bare(w['ci_low'], w['ci_high'], is_bounded=True)}",
+                fmt.num(d.iloc[0]["effect"]) if len(d) else fmt.NA]
+        rows.append(row)
+    return md_table(header, rows, "ll" + "r" * (len(header) - 2))
+
+
+def plan_order(spec: dict, registry: dict, instrument: str, scale: str, contrast: str = ""):
+    """Sort key: instruments and pairs in the order the analysis plan lists them, scales
+    in the registry's order."""
+    scales = list(registry[instrument].scales)
+    pairs = ["-".join(p) for p in spec.get("pairs", [])]
+    return (spec["instruments"].index(instrument) if instrument in spec["instruments"] else 99,
+            scales.index(scale) if scale in scales else 99,
+            pairs.index(contrast) if contrast in pairs else 99)
+
+
+def descriptives(desc: pd.DataFrame, spec: dict, labels: Labels) -> str:
+    """Everyone measured at each timepoint: M (SD) and n per scale."""
+    d = _site_all(desc)
+    d = d[(d["group"] == spec["group"]) & d["instrument"].isin(spec["instruments"])
+          & d["timepoint"].isin(spec["timepoints"])]
+    header = ["Scale", *[f"{tp} *M* (*SD*)" for tp in spec["timepoints"]],
+              *[f"{tp} *n*" for tp in spec["timepoints"]]]
+    rows = []
+    for (inst, scale), block in sorted(d.groupby(["instrument", "scale"], sort=False),
+                                       key=lambda item: plan_order(spec, labels.registry,
+                                                                   *item[0])):
+        cells = block.set_index("timepoint")
+        rows.append([labels.scale(inst, scale)]
+                    + [f"{fmt.num(cells.loc[tp, 'mean'])} ({fmt.num(cells.loc[tp, 'sd'])})"
+                       if tp in cells.index else fmt.NA for tp in spec["timepoints"]]
+                    + [str(int(cells.loc[tp, "n"])) if tp in cells.index else "0"
+                       for tp in spec["timepoints"]])
+    return md_table(header, rows)
+
+
+def omnibus(tests: pd.DataFrame, labels: Labels, sphericity: str, alpha: float,
+            p_label: str) -> str:
+    """Repeated-measures ANOVA (corrected where Mauchly rejects) and Friedman, per scale."""
+    t = _site_all(tests)
+    rm = t[(t["test"] == "rm_anova") & (t["effect_name"] == "generalized_eta_sq")]
+    p_col = f"*p*~{p_label}~" if p_label else "*p*"
+    header = ["Group: scale", "*n*", "Mauchly's *W* (*p*)", "ε", "*F* (*df*)", p_col,
+              "η^2^~G~", "Friedman χ^2^ (*df*)", p_col, "Kendall's *W*"]
+    rows = []
+    for rec in rm.to_dict("records"):
+        same = ((t["group"] == rec["group"]) & (t["instrument"] == rec["instrument"])
+                & (t["scale"] == rec["scale"]))
+        use, eps = rec, fmt.NA
+        if not fmt.missing(rec["mauchly_p"]) and rec["mauchly_p"] < alpha:
+            use = t[same & (t["test"] == f"rm_anova_{sphericity}")
+                    & (t["effect_name"] == "generalized_eta_sq")].iloc[0]
+            eps = fmt.bounded(use["epsilon"])
+        fr = t[same & (t["test"] == "friedman")]
+        mauchly = (fmt.NA if fmt.missing(rec["mauchly_w"]) else
+                   f"{fmt.bounded(rec['mauchly_w'], 3)} ({fmt.p_bare(rec['mauchly_p'])})")
+        p_use = use["p_adjusted"] if p_label else use["p"]
+        row = [f"{labels.group[rec['group']]}: {labels.scale(rec['instrument'], rec['scale'])}",
+               str(int(rec["n"])), mauchly, eps,
+               f"{fmt.num(use['statistic'])} ({fmt.df(use['df1'])}, {fmt.df(use['df2'])})",
+               fmt.p_bare(p_use), fmt.bounded(use["effect"])]
+        if len(fr):
+            f = fr.iloc[0]
+            row += [f"{fmt.num(f['statistic'])} ({fmt.df(f['df1'])})",
+                    fmt.p_bare(f["p_adjusted"] if p_label else f["p"]), fmt.bounded(f["effect"])]
+        else:
+            row += [fmt.NA] * 3
+        rows.append(row)
+    return md_table(header, rows)
+
+
+def mixed(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
+    t = _site_all(tests)
+    mm = t[(t["test"] == "mixed_model") & (t["factor"] == "timepoint")]
+    p_col = f"*p*~{p_label}~" if p_label else "*p*"
+    rows = []
+    for rec in mm.to_dict("records"):
+        stat = f"*{rec['statistic_name']}*" if isinstance(rec["statistic_name"], str) else ""
+        rows.append([f"{labels.group[rec['group']]}: {labels.scale(rec['instrument'], rec['scale'])}",
+                     labels.contrast(rec["contrast"]), str(int(rec["n"])),
+                     f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
+                     f"{stat} = {fmt.num(rec['statistic'])}" if stat else fmt.NA,
+                     fmt.p_bare(rec["p_adjusted"] if p_label else rec["p"])])
+    return md_table(["Group: scale", "Change", "*n*", "Estimate [95% CI]", "Statistic", p_col],
+                    rows, "llrrrr")
+
+
+def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
+    """Arm x time mixed model: the arm difference at each timepoint and in change."""
+    t = _site_all(tests)
+    t = t[(t["comparison"] == spec["id"]) & (t["factor"] == "arm")]
+    p_col = f"*p*~{p_label}~" if p_label else "*p*"
+    rows = []
+    for rec in t.to_dict("records"):
+        what = (f"at {rec['timepoint']}" if rec["test"] == "mixed_model"
+                else f"in change {labels.contrast(rec['timepoint'])}")
+        rows.append([labels.scale(rec["instrument"], rec["scale"]), what, str(int(rec["n"])),
+                     f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
+                     f"*{rec['statistic_name']}* = {fmt.num(rec['statistic'])}",
+                     fmt.p_bare(rec["p_adjusted"] if p_label else rec["p"])])
+    a, b = (labels.group.get(x, x) for x in spec["arms"])
+    return md_table(["Scale", "Difference", "*n*", f"{a} − {b} [95% CI]", "Statistic", p_col],
+                    rows, "llrrrr")
+
+
+def rci(summary: pd.DataFrame, labels: Labels, suppress: int | None) -> str:
+    rows = []
+    for rec in summary.to_dict("records"):
+        rows.append([f"{labels.group[rec['group']]}: {labels.scale(rec['instrument'], rec['scale'])}",
+                     labels.contrast(f"{rec['from']}-{rec['to']}"), str(int(rec["n"])),
+                     fmt.suppressed(rec["improved"], suppress),
+                     fmt.suppressed(rec["unchanged"], suppress),
+                     fmt.suppressed(rec["deteriorated"], suppress)])
+    return md_table(["Group: scale", "Change", "*n*", "Improved", "Unchanged", "Deteriorated"],
+                    rows, "llrrrr")
+
+
+def independent(tests: pd.DataFrame, selector: pd.Series, labels: Labels, level_names,
+                p_label: str) -> str:
+    """Mann-Whitney comparisons: group, scale, both levels' M (SD), U, z, p, r."""
+    t = _site_all(tests)[selector]
+    t = t[t["p"].notna()]
+    p_col = f"*p*~{p_label}~" if p_label else "*p*"
+    a, b = level_names
+    rows = []
+    for rec in t.to_dict("records"):
+        group = labels.group.get(rec["group"], "All")
+        rows.append([f"{group}: {labels.scale(rec['instrument'], rec['scale'])}",
+                     rec["note"].replace("n = ", "").replace(" vs ", " / "),
+                     f"{fmt.num(rec['mean_1'])} ({fmt.num(rec['sd_1'])})",
+                     f"{fmt.num(rec['mean_2'])} ({fmt.num(rec['sd_2'])})",
+                     fmt.num(rec["statistic"], 1), fmt.num(rec["z"]), fmt.p_bare(rec["p"]),
+                     fmt.p_bare(rec["p_adjusted"]) if p_label else "",
+                     f"{fmt.bounded(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'], is_bounded=True)}"])
+    header = ["Group: scale", "*n*", f"{a} *M* (*SD*)", f"{b} *M* (*SD*)", "*U*", "*z*", "*p*",
+              p_col, "*r* [95% CI]"]
+    if not p_label:
+        header.pop(7)
+        rows = [r[:7] + r[8:] for r in rows]
+    return md_table(header, rows, "ll" + "r" * (len(header) - 2))
+
+
+def categorical(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
+    t = _site_all(tests)
+    rows = []
+    for rec in t[t["test"] == "chi_square"].to_dict("records"):
+        rows.append([labels.variable(rec["scale"]), str(int(rec["n"])),
+                     f"{fmt.num(rec['statistic'])} ({fmt.df(rec['df1'])})", fmt.p_bare(rec["p"]),
+                     fmt.p_bare(rec["p_adjusted"]) if p_label else "",
+                     fmt.bounded(rec["effect"]), rec["note"].replace("smallest expected count",
+                                                                    "smallest expected")])
+    header = ["Characteristic", "*N*", "χ^2^ (*df*)", "*p*", f"*p*~{p_label}~", "Cramér's *V*",
+              "Note"]
+    if not p_label:
+        header.pop(4)
+        rows = [r[:4] + r[5:] for r in rows]
+    return md_table(header, rows, "lrrrrrl" if p_label else "lrrrrl")
+
+
+# ---- qualitative ----------------------------------------------------------------------
+
+def code_groups(groups: pd.DataFrame, codes: pd.DataFrame, top: int = 4) -> str:
+    rows = []
+    for g in groups.sort_values(["quotations", "group"], ascending=[False, True]).itertuples():
+        largest = codes[codes["group"] == g.group].sort_values(
+            ["quotations", "code"], ascending=[False, True]).head(top)
+        rows.append([g.group.title() if g.group.isupper() else g.group, str(g.codes),
+                     str(g.quotations), fmt.num(100 * g.share, 1),
+                     "; ".join(f"{c.code} ({c.quotations})" for c in largest.itertuples())])
+    return md_table(["Code group", "Codes", "Quotations", "%", "Largest codes (quotations)"],
+                    rows, "lrrrl")
+
+
+# ---- synthetic data ---------------------------------------------------------------------
+
+def calibration(cal: pd.DataFrame, labels: Labels) -> str:
+    rows = [[f"{labels.group[c.group]}: {labels.scale(c.instrument, c.scale)}",
+             labels.contrast(c.contrast), fmt.p_bare(c.published_p), fmt.p_bare(c.observed_p),
+             "yes" if c.same_side else "no",
+             fmt.NA if pd.isna(c.same_direction) else ("yes" if c.same_direction else "no")]
+            for c in cal.itertuples()]
+    return md_table(["Group: scale", "Change", "*p* published", "*p* synthetic",
+                     "Same side of α", "Same direction"], rows, "llrrll")

@@ -1,0 +1,712 @@
+"""The values registry: every number and number-dependent word a manuscript may quote.
+
+Each family of keys is declared once, with its key pattern, the results file
+it reads, the rows it selects and how each field is formatted; expanded over
+a run's results it gives ``{key: Value}``. The workflow writes the values to
+``reports/<id>/_variables.yml`` (what ``{{< var key >}}`` reads), documents
+every key in ``values.md`` and lists each key's file, row and columns in
+``provenance.csv``. Words that a reader could contradict by looking at the
+numbers (rose/fell, improved/worsened, significant) are computed here from
+the same rows and the same rounded numbers that are quoted with them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from peerstudy.report import format as fmt
+
+MULTIPLICITY_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni",
+                      "none": ""}
+
+
+@dataclass(frozen=True)
+class Value:
+    key: str
+    text: str        # Markdown, as it appears in the manuscript
+    file: str        # the results file it comes from
+    row: str         # which row(s)
+    columns: str     # which column(s)
+
+
+@dataclass
+class Family:
+    pattern: str
+    source: str
+    description: str
+    build: Callable[[Context], Iterator[Value]]
+
+
+@dataclass
+class Context:
+    """What the values are computed from: one run's results and the study's design."""
+
+    study: str
+    results: dict[str, pd.DataFrame]
+    conventions: dict
+    design: dict           # study, groups, sites, timepoints, schedule, analysis, variables
+    registry: dict
+    provenance: dict = field(default_factory=dict)  # versions, hashes, command
+
+    def path(self, name: str) -> str:
+        folder = "data/processed" if name == "participants" else "results"
+        files = {"qual_totals": "qualitative/totals", "code_groups": "qualitative/code_groups",
+                 "codes": "qualitative/codes", "joint_display": "joint_display",
+                 "rci_summary": "rci_summary"}
+        return f"{folder}/{self.study}/{files.get(name, name)}." + (
+            "json" if name == "conventions" else "csv")
+
+    @property
+    def alpha(self) -> float:
+        return self.conventions["alpha"]
+
+    @property
+    def level(self) -> float:
+        return self.conventions["conventions"]["ci_level"]
+
+    @property
+    def correction(self) -> str:
+        return self.conventions["multiplicity"]["method"]
+
+    def p_label(self) -> str:
+        """The subscript of a multiplicity-adjusted p ('Holm'), '' when none is declared."""
+        return MULTIPLICITY_NAMES[self.correction]
+
+    def primary_p(self, rec) -> float:
+        """The p that significance words use: adjusted where a correction is declared."""
+        return rec["p_adjusted"] if self.correction != "none" else rec["p"]
+
+    def higher_is_better(self, instrument: str, scale: str):
+        return self.registry[instrument].scales[scale].higher_is_better
+
+
+FAMILIES: list[Family] = []
+
+
+def family(pattern: str, source: str, description: str):
+    def register(build):
+        FAMILIES.append(Family(pattern, source, description, build))
+        return build
+    return register
+
+
+def slug(text) -> str:
+    """A key part from a label: '<25' -> 'lt25', '25-35' -> '25_35', 'Impact by peer' ->
+    'impact_by_peer'."""
+    text = str(text).strip().lower().replace("<", "lt").replace(">", "gt").replace("%", "pct")
+    text = re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+    return text or "blank"
+
+
+def pair_key(contrast: str) -> str:
+    return contrast.replace("-", "_").replace(",", "_")
+
+
+def _row_text(**selectors) -> str:
+    return ", ".join(f"{k}={v}" for k, v in selectors.items())
+
+
+# ---- study and sample ---------------------------------------------------------------
+
+@family("study.{title|id|data}", "config", "the study's title and id; `data` is 'synthetic' or "
+        "'real'")
+def study_values(ctx: Context):
+    study = ctx.design["study"]
+    yield Value("study.title", study["title"], "config", "study", "title")
+    yield Value("study.id", study["id"], "config", "study", "id")
+    yield Value("study.data", "synthetic" if study.get("synthetic") else "real", "config",
+                "study", "synthetic")
+
+
+@family("n.total; n.{group}.{enrolled|pct|completed|lost}; n.{group}.{timepoint}; "
+        "n.{group}.dropout.{reason}", "participants.csv",
+        "participants enrolled, seen at each scheduled timepoint (attended_<T>), seen at the "
+        "group's last scheduled timepoint (completed), not seen there (lost), and drop-outs "
+        "by recorded reason; pct is the group's share of everyone enrolled")
+def sample_values(ctx: Context):
+    people = ctx.results["participants"]
+    src = ctx.path("participants")
+    total = len(people)
+    yield Value("n.total", str(total), src, "all rows", "participant_id")
+    for group in ctx.design["groups"]:
+        gid = group["id"]
+        mine = people[people["group"] == gid]
+        sel = _row_text(group=gid)
+        yield Value(f"n.{gid}.enrolled", str(len(mine)), src, sel, "participant_id")
+        yield Value(f"n.{gid}.pct", fmt.percent(len(mine), total), src, sel,
+                    "participant_id (share of all rows)")
+        scheduled = [t["id"] for t in ctx.design["timepoints"]
+                     if t["id"] in ctx.design["schedule"].get(gid, {})]
+        for tp in scheduled:
+            col = f"attended_{tp}"
+            if col in mine:
+                seen = int(mine[col].astype("boolean").fillna(False).sum())
+                yield Value(f"n.{gid}.{tp}", str(seen), src, sel, col)
+        if scheduled and f"attended_{scheduled[-1]}" in mine:
+            col = f"attended_{scheduled[-1]}"
+            done = int(mine[col].astype("boolean").fillna(False).sum())
+            yield Value(f"n.{gid}.completed", str(done), src, sel, col)
+            yield Value(f"n.{gid}.lost", str(len(mine) - done), src, sel, col)
+        if "dropout_reason" in mine:
+            for reason, count in sorted(mine["dropout_reason"].dropna().value_counts().items()):
+                yield Value(f"n.{gid}.dropout.{slug(reason)}", str(int(count)), src,
+                            _row_text(group=gid, dropout_reason=reason), "participant_id")
+
+
+@family("demo.{group|all}.{variable}.{level}.{n|pct}", "demographics.csv",
+        "baseline characteristics: count and percentage of the group")
+def demographic_values(ctx: Context):
+    demo = ctx.results["demographics"]
+    src = ctx.path("demographics")
+    for rec in demo[demo["variable"] != "enrolled"].to_dict("records"):
+        base = f"demo.{rec['group']}.{rec['variable']}.{slug(rec['level'])}"
+        sel = _row_text(group=rec["group"], variable=rec["variable"], level=rec["level"])
+        yield Value(f"{base}.n", str(int(rec["n"])), src, sel, "n")
+        yield Value(f"{base}.pct", f"{fmt.num(rec['percent'], 1)}%", src, sel, "percent")
+
+
+# ---- scores ---------------------------------------------------------------------------
+
+@family("desc.{group}.{instrument}.{scale}.{timepoint}.{m|sd|n|msd}", "descriptives.csv",
+        "everyone measured at that timepoint (site=all): mean, SD, n, and '*M* = .., *SD* = ..'")
+def descriptive_values(ctx: Context):
+    d = ctx.results["descriptives"]
+    src = ctx.path("descriptives")
+    for rec in d[d["site"] == "all"].to_dict("records"):
+        base = f"desc.{rec['group']}.{rec['instrument']}.{rec['scale']}.{rec['timepoint']}"
+        sel = _row_text(site="all", group=rec["group"], instrument=rec["instrument"],
+                        scale=rec["scale"], timepoint=rec["timepoint"])
+        yield Value(f"{base}.m", fmt.num(rec["mean"]), src, sel, "mean")
+        yield Value(f"{base}.sd", fmt.num(rec["sd"]), src, sel, "sd")
+        yield Value(f"{base}.n", str(int(rec["n"])), src, sel, "n")
+        yield Value(f"{base}.msd", fmt.mean_sd(rec["mean"], rec["sd"]), src, sel, "mean, sd")
+
+
+@family("reliability.{group}.{instrument}.{scale}.{timepoint}.{alpha|alpha_ci|omega|n}; "
+        "reliability.{instrument}.{scale}.range", "reliability.csv",
+        "Cronbach's alpha (Feldt CI) and omega total in this sample; `range` spans every group "
+        "and timepoint ('.71–.93')")
+def reliability_values(ctx: Context):
+    rel = ctx.results["reliability"]
+    src = ctx.path("reliability")
+    for rec in rel.to_dict("records"):
+        base = f"reliability.{rec['group']}.{rec['instrument']}.{rec['scale']}.{rec['timepoint']}"
+        sel = _row_text(group=rec["group"], instrument=rec["instrument"], scale=rec["scale"],
+                        timepoint=rec["timepoint"])
+        yield Value(f"{base}.alpha", fmt.bounded(rec["alpha"]), src, sel, "alpha")
+        yield Value(f"{base}.alpha_ci", fmt.ci(rec["alpha_ci_low"], rec["alpha_ci_high"],
+                                                is_bounded=True, level=ctx.level), src, sel,
+                    "alpha_ci_low, alpha_ci_high")
+        yield Value(f"{base}.omega", fmt.bounded(rec["omega"]), src, sel, "omega")
+        yield Value(f"{base}.n", str(int(rec["n"])), src, sel, "n")
+    for (inst, scale), block in rel.groupby(["instrument", "scale"], sort=True):
+        alphas = block["alpha"].dropna()
+        if alphas.empty:
+            continue
+        low, high = fmt.bounded(alphas.min()), fmt.bounded(alphas.max())
+        text = low if low == high else f"{low}–{high}"
+        yield Value(f"reliability.{inst}.{scale}.range", text, src,
+                    _row_text(instrument=inst, scale=scale) + " (all groups and timepoints)",
+                    "alpha (min–max)")
+
+
+# ---- tests ----------------------------------------------------------------------------
+
+def _tests(ctx: Context) -> pd.DataFrame:
+    t = ctx.results["tests"]
+    return t[t["site"] == "all"]
+
+
+@family("within.{group}.{instrument}.{scale}.{T1_T2}.{field}", "tests.csv",
+        "a change between two timepoints in the complete pairs: n, m1, m2, sd1, sd2 (means of "
+        "the pairs), change, direction (rose/fell), favour (improved/worsened on the scale's "
+        "direction), the primary test's p (adjusted where a correction is declared), "
+        "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci; ttest, t, dz, dz_ci, dav, gav")
+def within_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    plan = ctx.design["analysis"].get("within", [])
+    for spec in plan:
+        primary = spec["tests"][0]
+        rows = t[(t["comparison"] == spec["id"]) & (t["factor"] == "timepoint")
+                 & t["test"].isin(["wilcoxon", "paired_t"])]
+        for (inst, scale, contrast), block in rows.groupby(["instrument", "scale", "contrast"],
+                                                           sort=True):
+            base = f"within.{spec['group']}.{inst}.{scale}.{pair_key(contrast)}"
+            sel = _row_text(site="all", group=spec["group"], instrument=inst, scale=scale,
+                            contrast=contrast)
+            yield from _pair_values(ctx, base, sel, src, block, primary, inst, scale)
+
+
+def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
+    tests = {name: grp for name, grp in block.groupby("test")}
+    first = block.iloc[0]
+    if fmt.missing(first["mean_1"]):
+        return
+    label = ctx.p_label()
+    n = str(int(first["n"]))
+    yield Value(f"{base}.n", n, src, sel, "n")
+    for key, column in (("m1", "mean_1"), ("m2", "mean_2"), ("sd1", "sd_1"), ("sd2", "sd_2"),
+                        ("change", "mean_difference")):
+        yield Value(f"{base}.{key}", fmt.num(first[column]), src, sel, column)
+    yield Value(f"{base}.direction", fmt.direction(first["mean_1"], first["mean_2"]), src, sel,
+                "mean_1, mean_2")
+    better = ctx.higher_is_better(inst, scale)
+    favour = fmt.favourability(first["mean_1"], first["mean_2"], better)
+    yield Value(f"{base}.favour", favour, src, sel,
+                "mean_1, mean_2 and the registry's higher_is_better")
+    yield Value(f"{base}.favourable", {"improved": "favourable", "worsened": "unfavourable"}.get(
+        favour, "neither favourable nor unfavourable"), src, sel,
+        "mean_1, mean_2 and the registry's higher_is_better")
+    if "wilcoxon" in tests:
+        w = tests["wilcoxon"].iloc[0]
+        wsel = f"{sel}, test=wilcoxon"
+        yield Value(f"{base}.wilcoxon", fmt.apa_wilcoxon(
+            w["statistic"], w["z"], ctx.primary_p(w), w["effect"], w["ci_low"], w["ci_high"],
+            w["method"], label, ctx.level), src, wsel,
+            "statistic, z, p_adjusted, effect, ci_low, ci_high")
+        yield Value(f"{base}.z", fmt.num(w["z"]), src, wsel, "z")
+        yield Value(f"{base}.r", fmt.bounded(w["effect"]), src, wsel, "effect")
+        yield Value(f"{base}.r_ci", fmt.ci(w["ci_low"], w["ci_high"], is_bounded=True,
+                                           level=ctx.level), src, wsel, "ci_low, ci_high")
+    if "paired_t" in tests:
+        rows = tests["paired_t"].set_index("effect_name")
+        first_t = rows.iloc[0]
+        tsel = f"{sel}, test=paired_t"
+        if "cohen_dz" in rows.index:
+            d = rows.loc["cohen_dz"]
+            yield Value(f"{base}.ttest", fmt.apa_t(
+                d["statistic"], d["df1"], ctx.primary_p(d), "*d*~z~", d["effect"], d["ci_low"],
+                d["ci_high"], label, ctx.level), src, f"{tsel}, effect_name=cohen_dz",
+                "statistic, df1, p_adjusted, effect, ci_low, ci_high")
+        yield Value(f"{base}.t", fmt.num(first_t["statistic"]), src, tsel, "statistic")
+        for name, key in (("cohen_dz", "dz"), ("cohen_dav", "dav"), ("hedges_gav", "gav")):
+            if name in rows.index:
+                d = rows.loc[name]
+                yield Value(f"{base}.{key}", fmt.num(d["effect"]), src,
+                            f"{tsel}, effect_name={name}", "effect")
+                yield Value(f"{base}.{key}_ci", fmt.ci(d["ci_low"], d["ci_high"],
+                                                       level=ctx.level), src,
+                            f"{tsel}, effect_name={name}", "ci_low, ci_high")
+    chosen = tests.get(primary)
+    if chosen is None:
+        return
+    rec = chosen.iloc[0]
+    psel = f"{sel}, test={primary}"
+    yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, psel,
+                "p_adjusted" if label else "p")
+    yield Value(f"{base}.p_unadjusted", fmt.p_expr(rec["p"]), src, psel, "p")
+    yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, psel,
+                "p_adjusted" if label else "p")
+
+
+@family("omnibus.{group}.{instrument}.{scale}.{rm_anova|friedman|...}", "tests.csv",
+        "repeated-measures ANOVA on complete cases (the sphericity-corrected row when Mauchly's "
+        "test rejects, as the conventions say) with generalized eta squared, and the Friedman "
+        "test with Kendall's W; also each one's p and sig")
+def omnibus_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    label = ctx.p_label()
+    sphericity = ctx.conventions["conventions"]["sphericity"]
+    rm = t[(t["test"] == "rm_anova") & (t["effect_name"] == "generalized_eta_sq")]
+    for rec in rm.to_dict("records"):
+        base = f"omnibus.{rec['group']}.{rec['instrument']}.{rec['scale']}"
+        sel = _row_text(site="all", group=rec["group"], instrument=rec["instrument"],
+                        scale=rec["scale"], effect_name="generalized_eta_sq")
+        use, eps = rec, None
+        if not fmt.missing(rec["mauchly_p"]) and rec["mauchly_p"] < ctx.alpha:
+            corrected = t[(t["test"] == f"rm_anova_{sphericity}") & (t["group"] == rec["group"])
+                          & (t["instrument"] == rec["instrument"]) & (t["scale"] == rec["scale"])
+                          & (t["effect_name"] == "generalized_eta_sq")]
+            use, eps = corrected.iloc[0].to_dict(), corrected.iloc[0]["epsilon"]
+        test = use["test"]
+        yield Value(f"{base}.rm_anova", fmt.apa_f(
+            use["statistic"], use["df1"], use["df2"], ctx.primary_p(use), use["effect"],
+            use.get("ci_low"), use.get("ci_high"), p_label=label, level=ctx.level, epsilon=eps),
+            src, f"{sel}, test={test}", "statistic, df1, df2, p_adjusted, effect, epsilon")
+        yield Value(f"{base}.rm_anova_sig", fmt.significance(ctx.primary_p(use), ctx.alpha), src,
+                    f"{sel}, test={test}", "p_adjusted")
+        yield Value(f"{base}.mauchly", f"*W* = {fmt.bounded(rec['mauchly_w'], 3)}, "
+                    f"{fmt.p_expr(rec['mauchly_p'])}", src, f"{sel}, test=rm_anova",
+                    "mauchly_w, mauchly_p")
+        yield Value(f"{base}.n", str(int(rec["n"])), src, f"{sel}, test=rm_anova", "n")
+    for rec in t[t["test"] == "friedman"].to_dict("records"):
+        base = f"omnibus.{rec['group']}.{rec['instrument']}.{rec['scale']}"
+        sel = _row_text(site="all", group=rec["group"], instrument=rec["instrument"],
+                        scale=rec["scale"], test="friedman")
+        text = fmt.apa_chi2(rec["statistic"], rec["df1"], ctx.primary_p(rec), p_label=label)
+        text += f", *W* = {fmt.bounded(rec['effect'])}"
+        yield Value(f"{base}.friedman", text, src, sel, "statistic, df1, p_adjusted, effect")
+
+
+@family("mixed.{group}.{instrument}.{scale}.{T1_T2}.{apa|estimate|ci|p|sig}", "tests.csv",
+        "linear mixed model on all available data: the later-minus-earlier estimate")
+def mixed_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    label = ctx.p_label()
+    rows = t[(t["test"] == "mixed_model") & (t["factor"] == "timepoint")]
+    for rec in rows.to_dict("records"):
+        base = f"mixed.{rec['group']}.{rec['instrument']}.{rec['scale']}.{pair_key(rec['contrast'])}"
+        sel = _row_text(site="all", group=rec["group"], instrument=rec["instrument"],
+                        scale=rec["scale"], test="mixed_model", contrast=rec["contrast"])
+        yield Value(f"{base}.apa", fmt.apa_estimate(
+            rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
+            rec["df2"] if rec["statistic_name"] == "t" else None, ctx.primary_p(rec), label,
+            ctx.level), src, sel, "effect, ci_low, ci_high, statistic, df2, p_adjusted")
+        yield Value(f"{base}.estimate", fmt.num(rec["effect"]), src, sel, "effect")
+        yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], level=ctx.level), src,
+                    sel, "ci_low, ci_high")
+        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
+        yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
+                    "p_adjusted")
+
+
+@family("arm.{comparison}.{instrument}.{scale}.{difference|change}.{timepoint}.{apa|estimate|"
+        "ci|p|sig}", "tests.csv", "arm x time mixed models: the difference between the arms "
+        "(A minus B) at each timepoint, and in change from the first timepoint")
+def arm_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    label = ctx.p_label()
+    rows = t[(t["factor"] == "arm") & t["test"].isin(["mixed_model", "mixed_model_change"])]
+    for rec in rows.to_dict("records"):
+        kind = "difference" if rec["test"] == "mixed_model" else "change"
+        when = str(rec["timepoint"]).split("-")[-1]
+        base = f"arm.{rec['comparison']}.{rec['instrument']}.{rec['scale']}.{kind}.{when}"
+        sel = _row_text(site="all", factor="arm", test=rec["test"], instrument=rec["instrument"],
+                        scale=rec["scale"], timepoint=rec["timepoint"])
+        yield Value(f"{base}.apa", fmt.apa_estimate(
+            rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
+            rec["df2"] if rec["statistic_name"] == "t" else None, ctx.primary_p(rec), label,
+            ctx.level), src, sel, "effect, ci_low, ci_high, statistic, df2, p_adjusted")
+        yield Value(f"{base}.estimate", fmt.num(rec["effect"]), src, sel, "effect")
+        yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], level=ctx.level), src,
+                    sel, "ci_low, ci_high")
+        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
+        yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
+                    "p_adjusted")
+
+
+@family("between.{comparison}.{group|all}.{instrument}.{scale}.{apa|p|sig|m1|m2|r}",
+        "tests.csv", "Mann-Whitney comparisons of two groups or sites at one timepoint "
+        "(m1, m2: the two levels' means, in the order the plan lists them)")
+def between_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    label = ctx.p_label()
+    for spec in ctx.design["analysis"].get("between", []):
+        rows = t[(t["comparison"] == spec["id"]) & (t["test"] == "mann_whitney")]
+        for rec in rows.to_dict("records"):
+            if fmt.missing(rec["p"]):
+                continue
+            base = f"between.{spec['id']}.{rec['group']}.{rec['instrument']}.{rec['scale']}"
+            sel = _row_text(site="all", comparison=spec["id"], group=rec["group"],
+                            instrument=rec["instrument"], scale=rec["scale"])
+            yield Value(f"{base}.apa", fmt.apa_u(
+                rec["statistic"], rec["z"], ctx.primary_p(rec), rec["effect"], rec["ci_low"],
+                rec["ci_high"], rec["method"], label, ctx.level), src, sel,
+                "statistic, z, p_adjusted, effect, ci_low, ci_high")
+            yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel,
+                        "p_adjusted")
+            yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
+                        "p_adjusted")
+            yield Value(f"{base}.m1", fmt.num(rec["mean_1"]), src, sel, "mean_1")
+            yield Value(f"{base}.m2", fmt.num(rec["mean_2"]), src, sel, "mean_2")
+            yield Value(f"{base}.r", fmt.bounded(rec["effect"]), src, sel, "effect")
+
+
+@family("attrition.{group}.{instrument}.{scale}.{apa|p}; attrition.{n_tests|n_sig}",
+        "tests.csv", "completers versus drop-outs at baseline (Mann-Whitney); n_sig counts the "
+        "comparisons significant at the declared alpha on the primary p")
+def attrition_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    label = ctx.p_label()
+    rows = t[(t["factor"] == "completion") & (t["test"] == "mann_whitney") & t["p"].notna()]
+    for rec in rows.to_dict("records"):
+        base = f"attrition.{rec['group']}.{rec['instrument']}.{rec['scale']}"
+        sel = _row_text(site="all", factor="completion", group=rec["group"],
+                        instrument=rec["instrument"], scale=rec["scale"])
+        yield Value(f"{base}.apa", fmt.apa_u(
+            rec["statistic"], rec["z"], ctx.primary_p(rec), rec["effect"], rec["ci_low"],
+            rec["ci_high"], rec["method"], label, ctx.level), src, sel,
+            "statistic, z, p_adjusted, effect, ci_low, ci_high")
+        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
+    sig = sum(ctx.primary_p(r) < ctx.alpha for r in rows.to_dict("records"))
+    yield Value("attrition.n_tests", str(len(rows)), src, "factor=completion, test=mann_whitney",
+                "p")
+    yield Value("attrition.n_sig", str(int(sig)), src, "factor=completion, test=mann_whitney",
+                "p_adjusted < alpha")
+
+
+@family("categorical.{comparison}.{variable}.{apa|p|sig|fisher}", "tests.csv",
+        "chi-square tests of baseline characteristics (Cramér's V), with Fisher's exact test "
+        "for 2 x 2 tables as `fisher`")
+def categorical_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    label = ctx.p_label()
+    for rec in t[t["test"] == "chi_square"].to_dict("records"):
+        base = f"categorical.{rec['comparison']}.{rec['scale']}"
+        sel = _row_text(site="all", test="chi_square", comparison=rec["comparison"],
+                        scale=rec["scale"])
+        yield Value(f"{base}.apa", fmt.apa_chi2(rec["statistic"], rec["df1"],
+                                                ctx.primary_p(rec), rec["n"], "*V*",
+                                                rec["effect"], label), src, sel,
+                    "statistic, df1, n, p_adjusted, effect")
+        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
+        yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
+                    "p_adjusted")
+    for rec in t[t["test"] == "fisher_exact"].to_dict("records"):
+        base = f"categorical.{rec['comparison']}.{rec['scale']}"
+        sel = _row_text(site="all", test="fisher_exact", comparison=rec["comparison"],
+                        scale=rec["scale"])
+        text = f"OR = {fmt.num(rec['effect'])}, {fmt.p_expr(ctx.primary_p(rec), label)}"
+        if not fmt.missing(rec["ci_low"]):
+            text = (f"OR = {fmt.num(rec['effect'])}, {fmt.ci(rec['ci_low'], rec['ci_high'], level=ctx.level)}, "
+                    f"{fmt.p_expr(ctx.primary_p(rec), label)}")
+        yield Value(f"{base}.fisher", text, src, sel, "effect, ci_low, ci_high, p_adjusted")
+
+
+@family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}", "tests.csv",
+        "per multiplicity family, the number of tests of its primary test and how many are "
+        "significant on the adjusted (n_sig) and unadjusted p")
+def family_values(ctx: Context):
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    plan = ctx.design["analysis"].get("within", [])
+    primary = {spec["family"]: spec["tests"][0] for spec in plan}
+    ident = ["group", "instrument", "scale", "test", "factor", "contrast", "timepoint"]
+    for fam, block in t.groupby("family", sort=True):
+        test = primary.get(fam)
+        if test:
+            block = block[block["test"] == test]
+        block = block.drop_duplicates(ident)
+        block = block[block["p"].notna()]
+        sel = _row_text(family=fam) + (f", test={test}" if test else "")
+        p_used = block["p_adjusted"] if ctx.correction != "none" else block["p"]
+        yield Value(f"family.{fam}.n_tests", str(len(block)), src, sel, "p")
+        yield Value(f"family.{fam}.n_sig", str(int((p_used < ctx.alpha).sum())), src, sel,
+                    "p_adjusted < alpha")
+        yield Value(f"family.{fam}.n_sig_unadjusted", str(int((block["p"] < ctx.alpha).sum())),
+                    src, sel, "p < alpha")
+
+
+@family("rci.{group}.{instrument}.{scale}.{T1_T2}.{improved|unchanged|deteriorated|n}",
+        "rci_summary.csv", "participants whose reliable change index (Jacobson-Truax) shows "
+        "reliable improvement or deterioration, among those with both scores")
+def rci_values(ctx: Context):
+    s = ctx.results.get("rci_summary")
+    if s is None:
+        return
+    src = ctx.path("rci_summary")
+    for rec in s.to_dict("records"):
+        base = f"rci.{rec['group']}.{rec['instrument']}.{rec['scale']}.{rec['from']}_{rec['to']}"
+        sel = _row_text(group=rec["group"], instrument=rec["instrument"], scale=rec["scale"],
+                        **{"from": rec["from"], "to": rec["to"]})
+        for col in ("improved", "unchanged", "deteriorated", "n"):
+            yield Value(f"{base}.{col}", str(int(rec[col])), src, sel, col)
+
+
+# ---- conventions ----------------------------------------------------------------------
+
+CONVENTION_WORDS = {
+    "asymptotic": "asymptotic (normal approximation)",
+    "exact": "exact",
+    "auto": "exact when n < 50 without ties, otherwise asymptotic",
+    "wilcox": "dropped",
+    "pratt": "ranked, then dropped (Pratt)",
+    "gg": "Greenhouse–Geisser",
+    "hf": "Huynh–Feldt",
+    "weibull": "weighted average (SPSS; R type 6)",
+    "complete_pairs": "complete pairs",
+}
+
+
+@family("conv.alpha; conv.ci_level; conv.multiplicity; conv.{path}", "conventions.json",
+        "the conventions in force, as read from the config with defaults filled in; booleans "
+        "read 'with'/'without' (continuity corrections)")
+def convention_values(ctx: Context):
+    src = ctx.path("conventions")
+    yield Value("conv.alpha", fmt.bounded(ctx.alpha), src, "alpha", "value")
+    yield Value("conv.ci_level", fmt.percent_level(ctx.level), src, "conventions.ci_level",
+                "value")
+    name = MULTIPLICITY_NAMES[ctx.correction] or "no"
+    yield Value("conv.multiplicity", name, src, "multiplicity.method", "value")
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from walk(value, [*path, key])
+        elif isinstance(node, bool):
+            yield Value("conv." + ".".join(path), "with" if node else "without", src,
+                        ".".join(["conventions", *path]), "value")
+        elif isinstance(node, str):
+            yield Value("conv." + ".".join(path), CONVENTION_WORDS.get(node, node), src,
+                        ".".join(["conventions", *path]), "value")
+
+    yield from walk(ctx.conventions["conventions"], [])
+
+
+# ---- qualitative ----------------------------------------------------------------------
+
+@family("qual.{quotations|codes|code_groups|documents}; qual.group.{group}.{quotations|codes|"
+        "pct}; qual.code.{code}.quotations", "qualitative/*.csv",
+        "counts of the coding export: totals, each code group and each code")
+def qualitative_values(ctx: Context):
+    tot = ctx.results.get("qual_totals")
+    if tot is None:
+        return
+    src = ctx.path("qual_totals")
+    rec = tot.iloc[0]
+    for col in ("quotations", "codes", "code_groups", "documents"):
+        yield Value(f"qual.{col}", str(int(rec[col])), src, "the only row", col)
+    groups = ctx.results["code_groups"]
+    gsrc = ctx.path("code_groups")
+    for g in groups.to_dict("records"):
+        base = f"qual.group.{slug(g['group'])}"
+        sel = _row_text(group=g["group"])
+        yield Value(f"{base}.quotations", str(int(g["quotations"])), gsrc, sel, "quotations")
+        yield Value(f"{base}.codes", str(int(g["codes"])), gsrc, sel, "codes")
+        yield Value(f"{base}.pct", f"{fmt.num(100 * g['share'], 1)}%", gsrc, sel, "share")
+    csrc = ctx.path("codes")
+    for c in ctx.results["codes"].to_dict("records"):
+        yield Value(f"qual.code.{slug(c['code'])}.quotations", str(int(c["quotations"])), csrc,
+                    _row_text(group=c["group"], code=c["code"]), "quotations")
+
+
+# ---- instruments and the published study ----------------------------------------------
+
+@family("instrument.{id}.{name|short|version|items|min|max|higher|min_answered}",
+        "instrument registry",
+        "each instrument the schedule uses: its name, short name, language version, number "
+        "of items and the range and meaning of its total (or first) scale")
+def instrument_values(ctx: Context):
+    used = {i for plan in ctx.design["schedule"].values() for tp in plan.values() for i in tp}
+    for inst_id in sorted(used):
+        inst = ctx.registry[inst_id]
+        total = inst.scales.get("total") or next(iter(inst.scales.values()))
+        low, high = inst.scale_range(total)
+        src = inst.path
+        base = f"instrument.{inst_id}"
+        yield Value(f"{base}.name", inst.name, src, "name", "name")
+        yield Value(f"{base}.short", inst.short_name, src, "short_name", "short_name")
+        yield Value(f"{base}.version", inst.language_version, src, "language_version",
+                    "language_version")
+        yield Value(f"{base}.items", str(len(total.items)), src, f"scale {total.id}", "items")
+        yield Value(f"{base}.min", fmt.num(low, 0), src, f"scale {total.id}", "item ranges")
+        yield Value(f"{base}.max", fmt.num(high, 0), src, f"scale {total.id}", "item ranges")
+        yield Value(f"{base}.higher", total.higher_is, src, f"scale {total.id}", "higher_is")
+        yield Value(f"{base}.min_answered", f"{fmt.num(100 * total.min_answered, 0)}%", src,
+                    f"scale {total.id}", "min_answered")
+
+
+@family("published.{group}.{instrument}.{scale}.{timepoint}.{mean|observed|attainable|"
+        "versus_range}",
+        "validation/calibration.csv", "synthetic studies only: the published mean, the mean "
+        "of the synthetic data, whether the published mean is possible on the registry's "
+        "range ('yes'/'no') and where it lies against that range")
+def published_values(ctx: Context):
+    cal = ctx.results.get("calibration")
+    if cal is None:
+        return
+    src = f"results/{ctx.study}/validation/calibration.csv"
+    for rec in cal.to_dict("records"):
+        base = f"published.{rec['group']}.{rec['instrument']}.{rec['scale']}.{rec['timepoint']}"
+        sel = _row_text(group=rec["group"], instrument=rec["instrument"], scale=rec["scale"],
+                        timepoint=rec["timepoint"])
+        yield Value(f"{base}.mean", fmt.num(rec["published_mean"]), src, sel, "published_mean")
+        yield Value(f"{base}.observed", fmt.num(rec["observed_mean"]), src, sel, "observed_mean")
+        yield Value(f"{base}.attainable", "yes" if rec["attainable"] else "no", src, sel,
+                    "attainable")
+        inst = ctx.registry[rec["instrument"]]
+        low, high = inst.scale_range(inst.scales[rec["scale"]])
+        where = ("above the maximum" if rec["published_mean"] > high else "below the minimum"
+                 if rec["published_mean"] < low else "within the range")
+        yield Value(f"{base}.versus_range", where, src, sel,
+                    "published_mean against the registry's scale range")
+
+
+# ---- reproducibility ------------------------------------------------------------------
+
+@family("repro.{command|versions|config_sha256|data_sha256}", "the run",
+        "the command that produced the outputs, the locked versions of the main packages, "
+        "and SHA-256 digests (first 16 hex digits) of the config and of the raw data")
+def repro_values(ctx: Context):
+    p = ctx.provenance
+    if not p:
+        return
+    yield Value("repro.command", f"`{p['command']}`", "the run", "snakemake invocation",
+                "command")
+    yield Value("repro.versions", ", ".join(f"{k} {v}" for k, v in sorted(p["versions"].items())),
+                "uv.lock", "package entries", "name, version")
+    yield Value("repro.config_sha256", f"`{p['config_sha256'][:16]}`", "config",
+                "the config file(s)", "sha256")
+    yield Value("repro.data_sha256", f"`{p['data_sha256'][:16]}`", "data/raw",
+                "every raw export", "sha256")
+
+
+# ---- the registry -----------------------------------------------------------------------
+
+def build_values(ctx: Context) -> dict[str, Value]:
+    """Expand every family over the run's results; a key may be produced only once."""
+    out: dict[str, Value] = {}
+    for fam in FAMILIES:
+        for value in fam.build(ctx):
+            if value.key in out:
+                raise ValueError(f"value key '{value.key}' is produced twice")
+            out[value.key] = value
+    _check_no_leaf_is_a_parent(out)
+    return out
+
+
+def _check_no_leaf_is_a_parent(values: dict[str, Value]) -> None:
+    prefixes = {k.rsplit(".", i)[0] for k in values for i in range(1, k.count(".") + 1)}
+    clash = sorted(prefixes & set(values))
+    if clash:
+        raise ValueError(f"value key '{clash[0]}' is also the parent of other keys")
+
+
+def nested(values: dict[str, Value]) -> dict:
+    """{'a.b.c': v} -> {'a': {'b': {'c': text}}} for _variables.yml."""
+    tree: dict = {}
+    for key in sorted(values):
+        node = tree
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = values[key].text
+    return tree
+
+
+def provenance_table(values: dict[str, Value]) -> pd.DataFrame:
+    rows = [{"variable": v.key, "value": v.text, "file": v.file, "row": v.row,
+             "columns": v.columns} for v in sorted(values.values(), key=lambda v: v.key)]
+    return pd.DataFrame(rows, columns=["variable", "value", "file", "row", "columns"])
+
+
+def values_markdown(values: dict[str, Value], study: str) -> str:
+    """values.md: each family (pattern, source, meaning), then every key with its value."""
+    lines = [f"# Values available to the manuscript of `{study}`", "",
+             "Use a value in the manuscript source as `{{< var key >}}`. Each key below was "
+             "computed in this run; `provenance.csv` gives the file, row and columns of each.",
+             "", "## Families", "", "| pattern | source | meaning |", "|---|---|---|"]
+    for fam in FAMILIES:
+        lines.append(f"| `{fam.pattern}` | {fam.source} | {fam.description} |")
+    lines += ["", "## Keys", "", "| key | value | from |", "|---|---|---|"]
+    for v in sorted(values.values(), key=lambda v: v.key):
+        text = v.text.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| `{v.key}` | {text} | {v.file} ({v.row}) |")
+    return "\n".join(lines) + "\n"
+
+
+def load_conventions(path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
