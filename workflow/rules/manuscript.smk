@@ -110,7 +110,7 @@ RENDER_CODE = code("report/__init__", "report/build", "report/render", "report/d
                    "report/supplement") + [
     f"src/peerstudy/report/quarto/{name}" for name in
     ("qmd-reader.lua", "shortcodes.lua", "crossref.lua", "callouts.lua", "apa.lua", "apa.typ",
-     "apa.css")]
+     "apa-template.typst", "apa.css")]
 
 
 rule manuscript:

@@ -40,7 +40,7 @@ def table_builders(ctx: Context) -> dict:
         "rci": lambda: tables.rci(r["rci_summary"], labels, suppress),
         "attrition": lambda: tables.independent(
             r["tests"], r["tests"]["factor"] == "completion", labels, ("Completers", "Drop-outs"),
-            label),
+            label, totals_only=True),
         "categorical": lambda: tables.categorical(r["tests"], labels, label),
     }
     for spec in plan.get("within", []):

@@ -60,23 +60,28 @@ def df(x) -> str:
     return f"{int(round(x))}" if abs(x - round(x)) < 1e-9 else num(x, 2)
 
 
-def p_bare(p) -> str:
-    """p for a table cell: ".017", "< .001", "> .999"."""
+def p_bare(p, alpha: float = 0.05) -> str:
+    """p for a table cell: ".017", "< .001", "> .999". A p just below alpha that three
+    decimals would round up to alpha (.0497 -> ".050") keeps a fourth decimal (".0497"),
+    so that a "significant" beside it never contradicts the printed value."""
     if missing(p):
         return NA
     if p < 0.001:
         return "< .001"
     if p > 0.999:
         return "> .999"
-    return bounded(p, 3)
+    text = bounded(p, 3)
+    if p < alpha and float("0" + text) >= alpha:
+        return bounded(p, 4)
+    return text
 
 
-def p_expr(p, label: str = "") -> str:
+def p_expr(p, label: str = "", alpha: float = 0.05) -> str:
     """"*p* = .017", "*p* < .001"; ``label`` subscripts the symbol ("*p*~Holm~")."""
     symbol = "*p*" + (f"~{label}~" if label else "")
     if missing(p):
         return f"{symbol} not estimable"
-    bare = p_bare(p)
+    bare = p_bare(p, alpha)
     return f"{symbol} {bare}" if bare[0] in "<>" else f"{symbol} = {bare}"
 
 
@@ -154,27 +159,27 @@ def _effect(symbol: str, est, low, high, is_bounded: bool, level: float) -> str:
 
 
 def apa_wilcoxon(v, z, p, r, r_low, r_high, method: str, p_label: str = "",
-                 level: float = 0.95) -> str:
+                 level: float = 0.95, alpha: float = 0.05) -> str:
     """"*V* = 5, *z* = −2.39, *p* = .017, *r* = −.58, 95% CI [−.85, −.06]"."""
     parts = [f"*V* = {num(v, 1) if float(v) % 1 else integer(v)}"]
     if not missing(z):
         parts.append(f"*z* = {num(z)}")
-    parts.append(p_expr(p, p_label) + (" (exact)" if method == "exact" else ""))
+    parts.append(p_expr(p, p_label, alpha) + (" (exact)" if method == "exact" else ""))
     parts.append(_effect("*r*", r, r_low, r_high, True, level))
     return ", ".join(parts)
 
 
 def apa_t(t, dof, p, effect_symbol: str, d, d_low, d_high, p_label: str = "",
-          level: float = 0.95) -> str:
+          level: float = 0.95, alpha: float = 0.05) -> str:
     """"*t*(10) = 2.31, *p* = .043, *d*~z~ = 0.70, 95% CI [0.02, 1.35]"."""
-    return (f"*t*({df(dof)}) = {num(t)}, {p_expr(p, p_label)}, "
+    return (f"*t*({df(dof)}) = {num(t)}, {p_expr(p, p_label, alpha)}, "
             + _effect(effect_symbol, d, d_low, d_high, False, level))
 
 
 def apa_f(f, df1, df2, p, eta, eta_low=None, eta_high=None, eta_symbol: str = "η^2^~G~",
-          p_label: str = "", level: float = 0.95, epsilon=None) -> str:
+          p_label: str = "", level: float = 0.95, epsilon=None, alpha: float = 0.05) -> str:
     """"*F*(1.54, 15.37) = 2.10, *p* = .160, η²~G~ = .05, 95% CI [.00, .21]"."""
-    text = f"*F*({df(df1)}, {df(df2)}) = {num(f)}, {p_expr(p, p_label)}"
+    text = f"*F*({df(df1)}, {df(df2)}) = {num(f)}, {p_expr(p, p_label, alpha)}"
     if not missing(epsilon):
         text += f", ε = {bounded(epsilon)}"
     text += f", {eta_symbol} = {bounded(eta)}"
@@ -184,29 +189,29 @@ def apa_f(f, df1, df2, p, eta, eta_low=None, eta_high=None, eta_symbol: str = "�
 
 
 def apa_chi2(chi2, dof, p, n=None, effect_symbol: str = "", effect=None,
-             p_label: str = "") -> str:
+             p_label: str = "", alpha: float = 0.05) -> str:
     """"χ^2^(2, *N* = 162) = 0.86, *p* = .652, *V* = .07"."""
     inside = df(dof) + (f", *N* = {integer(n)}" if n is not None else "")
-    text = f"χ^2^({inside}) = {num(chi2)}, {p_expr(p, p_label)}"
+    text = f"χ^2^({inside}) = {num(chi2)}, {p_expr(p, p_label, alpha)}"
     if effect_symbol:
         text += f", {effect_symbol} = {bounded(effect)}"
     return text
 
 
 def apa_u(u, z, p, r, r_low, r_high, method: str, p_label: str = "",
-          level: float = 0.95) -> str:
+          level: float = 0.95, alpha: float = 0.05) -> str:
     """"*U* = 45.5, *z* = −1.23, *p* = .219, *r* = −.21, 95% CI [−.50, .13]"."""
     parts = [f"*U* = {num(u, 1) if float(u) % 1 else integer(u)}"]
     if not missing(z):
         parts.append(f"*z* = {num(z)}")
-    parts.append(p_expr(p, p_label) + (" (exact)" if method == "exact" else ""))
+    parts.append(p_expr(p, p_label, alpha) + (" (exact)" if method == "exact" else ""))
     parts.append(_effect("*r*", r, r_low, r_high, True, level))
     return ", ".join(parts)
 
 
 def apa_estimate(est, low, high, statistic_name: str, statistic, dof, p, p_label: str = "",
-                 level: float = 0.95, symbol: str = "*b*") -> str:
+                 level: float = 0.95, symbol: str = "*b*", alpha: float = 0.05) -> str:
     """"*b* = −2.10, 95% CI [−4.01, −0.19], *t*(28.41) = −2.25, *p* = .032" (or *z*)."""
     stat = f"*{statistic_name}*" + (f"({df(dof)})" if not missing(dof) else "")
     return (f"{symbol} = {num(est)}, {ci(low, high, level=level)}, {stat} = {num(statistic)}, "
-            f"{p_expr(p, p_label)}")
+            f"{p_expr(p, p_label, alpha)}")

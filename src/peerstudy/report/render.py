@@ -123,7 +123,7 @@ def _format_args(fmt: str, options: dict, build: Path) -> list[str]:
     else:
         # Typst reads files only under the build folder: the layout is copied there.
         shutil.copyfile(QUARTO / "apa.typ", build / ".apa.typ")
-        args += ["-V", "template=.apa.typ"]
+        args += [f"--template={QUARTO / 'apa-template.typst'}"]
         for key in ("papersize", "fontsize", "mainfont"):
             if key in spec:
                 args += ["-V", f"{key}={spec[key]}"]

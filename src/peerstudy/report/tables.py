@@ -40,12 +40,35 @@ class Labels:
         self.registry = registry
         self.group = {g["id"]: g.get("short_label", g["label"]) for g in design["groups"]}
         self.site = {s["id"]: s["label"] for s in design.get("sites", [])}
+        self.alpha = design.get("analysis", {}).get("alpha", 0.05)
 
-    def scale(self, instrument: str, scale: str) -> str:
+    def p(self, value) -> str:
+        return fmt.p_bare(value, self.alpha)
+
+    def scale(self, instrument: str, scale: str, bare: bool = False) -> str:
+        """'SSQ', 'CAMI authoritarianism'; ``bare`` drops the instrument name from a
+        subscale (for tables of one instrument)."""
         inst = self.registry[instrument]
         if scale == "total":
             return inst.short_name
-        return f"{inst.short_name} {inst.scales[scale].label[0].lower()}{inst.scales[scale].label[1:]}"
+        label = inst.scales[scale].label
+        if bare:
+            return label
+        return f"{inst.short_name} {label[0].lower()}{label[1:]}"
+
+    def order(self, group: str, instrument: str, scale: str, contrast: str = "") -> tuple:
+        """Sort key: groups in config order, instruments in the order the analysis plan
+        first names them, scales in the registry's order, contrasts as planned."""
+        groups = list(self.group)
+        instruments, pairs = [], []
+        for spec in self.design.get("analysis", {}).get("within", []):
+            instruments += [i for i in spec["instruments"] if i not in instruments]
+            pairs += ["-".join(p) for p in spec.get("pairs", []) if "-".join(p) not in pairs]
+        scales = list(self.registry[instrument].scales) if instrument in self.registry else []
+        return (groups.index(group) if group in groups else len(groups),
+                instruments.index(instrument) if instrument in instruments else len(instruments),
+                scales.index(scale) if scale in scales else len(scales),
+                pairs.index(contrast) if contrast in pairs else len(pairs), contrast)
 
     def contrast(self, contrast: str) -> str:
         return contrast.replace("-", "–").replace(",", ", ")
@@ -66,6 +89,22 @@ class Labels:
 
 def _site_all(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["site"] == "all"] if "site" in frame else frame
+
+
+def grouped(records: list[dict], labels: Labels, cells, width: int) -> list[list]:
+    """Rows under one bold sub-heading per group (APA), in config and plan order;
+    ``cells(record)`` gives a row whose first cell is the scale."""
+    records = sorted(records, key=lambda r: labels.order(r["group"], r["instrument"], r["scale"],
+                                                         str(r.get("contrast", ""))))
+    rows, current = [], None
+    for rec in records:
+        if rec["group"] != current:
+            current = rec["group"]
+            rows.append([f"**{labels.group.get(current, 'All participants')}**"]
+                        + [""] * (width - 1))
+        row = cells(rec)
+        rows.append([f"  {row[0]}", *row[1:]])
+    return rows
 
 
 # ---- participants ---------------------------------------------------------------------
@@ -113,28 +152,35 @@ def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: La
                 fmt.bounded(alphas.min()) == fmt.bounded(alphas.max()) else
                 f"{fmt.bounded(alphas.min())}–{fmt.bounded(alphas.max())}")
         who = "; ".join(f"{labels.group[g]} ({', '.join(v)})" for g, v in used.items())
-        published = fmt.bounded(float(inst.reported_alpha)) if _is_number(inst.reported_alpha) \
-            else (inst.reported_alpha or fmt.NA)
-        rows.append([inst.short_name, str(len(total.items)), f"{fmt.num(low, 0)}–{fmt.num(high, 0)}",
-                     total.higher_is, who, published, here])
+        published = _alpha_text(inst.reported_alpha)
+        rows.append([inst.short_name, str(len(total.items)),
+                     f"{fmt.num(low, 0)}–{fmt.num(high, 0)}", total.higher_is, who, published,
+                     here])
     return md_table(["Instrument", "Items", "Range", "Higher score means", "Answered by (when)",
                      "α published", "α here"], rows, "lrrllrr")
 
 
-def _is_number(text) -> bool:
+def _alpha_text(reported) -> str:
+    """The registry's published alpha ("0.88", "0.86-0.91") in APA style (".88", ".86–.91")."""
+    if not reported:
+        return fmt.NA
+    parts = re.split(r"\s*[-–]\s*", str(reported).strip())
     try:
-        float(text)
-        return True
-    except (TypeError, ValueError):
-        return False
+        return "–".join(fmt.bounded(float(x)) for x in parts)
+    except ValueError:
+        return str(reported)
 
 
 # ---- within-person change ---------------------------------------------------------------
 
 def within(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
-    """One row per scale and pair of timepoints: the complete pairs' means, change, tests."""
+    """One row per scale and pair of timepoints: the complete pairs' means, change, tests.
+    A comparison of one instrument prints its scales without the instrument's name, and
+    one of a single pair of timepoints leaves the pair to the caption."""
     t = _site_all(tests)
     t = t[(t["comparison"] == spec["id"]) & (t["factor"] == "timepoint")]
+    bare = len(spec["instruments"]) == 1
+    one_pair = len(spec["pairs"]) == 1
     header = ["Scale", "Change", "*n*", "*M* (*SD*) before", "*M* (*SD*) after", "Δ",
               "*z*", "*p*"] + ([f"*p*~{p_label}~"] if p_label else []) + ["*r* [95% CI]",
                                                                          "*d*~z~"]
@@ -147,16 +193,20 @@ def within(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str
         if w.empty or fmt.missing(w.iloc[0]["p"]):
             continue
         w = w.iloc[0]
-        row = [labels.scale(inst, scale), labels.contrast(contrast), str(int(w["n"])),
+        row = [labels.scale(inst, scale, bare), labels.contrast(contrast), str(int(w["n"])),
                f"{fmt.num(w['mean_1'])} ({fmt.num(w['sd_1'])})",
                f"{fmt.num(w['mean_2'])} ({fmt.num(w['sd_2'])})", fmt.num(w["mean_difference"]),
-               fmt.num(w["z"]), fmt.p_bare(w["p"])]
+               fmt.num(w["z"]), labels.p(w["p"])]
         if p_label:
-            row.append(fmt.p_bare(w["p_adjusted"]))
-        row += [f"{fmt.bounded(w['effect'])} {fmt.ci_bare(w['ci_low'], w['ci_high'], is_bounded=True)}",
+            row.append(labels.p(w["p_adjusted"]))
+        r_ci = fmt.ci_bare(w["ci_low"], w["ci_high"], is_bounded=True)
+        row += [f"{fmt.bounded(w['effect'])} {r_ci}",
                 fmt.num(d.iloc[0]["effect"]) if len(d) else fmt.NA]
         rows.append(row)
-    return md_table(header, rows, "ll" + "r" * (len(header) - 2))
+    if one_pair:
+        header.pop(1)
+        rows = [[r[0], *r[2:]] for r in rows]
+    return md_table(header, rows, "l" * (2 - one_pair) + "r" * (len(header) - 2 + one_pair))
 
 
 def plan_order(spec: dict, registry: dict, instrument: str, scale: str, contrast: str = ""):
@@ -208,16 +258,16 @@ def omnibus(tests: pd.DataFrame, labels: Labels, sphericity: str, alpha: float,
             eps = fmt.bounded(use["epsilon"])
         fr = t[same & (t["test"] == "friedman")]
         mauchly = (fmt.NA if fmt.missing(rec["mauchly_w"]) else
-                   f"{fmt.bounded(rec['mauchly_w'], 3)} ({fmt.p_bare(rec['mauchly_p'])})")
+                   f"{fmt.bounded(rec['mauchly_w'], 3)} ({labels.p(rec['mauchly_p'])})")
         p_use = use["p_adjusted"] if p_label else use["p"]
         row = [f"{labels.group[rec['group']]}: {labels.scale(rec['instrument'], rec['scale'])}",
                str(int(rec["n"])), mauchly, eps,
                f"{fmt.num(use['statistic'])} ({fmt.df(use['df1'])}, {fmt.df(use['df2'])})",
-               fmt.p_bare(p_use), fmt.bounded(use["effect"])]
+               labels.p(p_use), fmt.bounded(use["effect"])]
         if len(fr):
             f = fr.iloc[0]
             row += [f"{fmt.num(f['statistic'])} ({fmt.df(f['df1'])})",
-                    fmt.p_bare(f["p_adjusted"] if p_label else f["p"]), fmt.bounded(f["effect"])]
+                    labels.p(f["p_adjusted"] if p_label else f["p"]), fmt.bounded(f["effect"])]
         else:
             row += [fmt.NA] * 3
         rows.append(row)
@@ -228,15 +278,17 @@ def mixed(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
     t = _site_all(tests)
     mm = t[(t["test"] == "mixed_model") & (t["factor"] == "timepoint")]
     p_col = f"*p*~{p_label}~" if p_label else "*p*"
-    rows = []
-    for rec in mm.to_dict("records"):
+
+    def cells(rec):
         stat = f"*{rec['statistic_name']}*" if isinstance(rec["statistic_name"], str) else ""
-        rows.append([f"{labels.group[rec['group']]}: {labels.scale(rec['instrument'], rec['scale'])}",
-                     labels.contrast(rec["contrast"]), str(int(rec["n"])),
-                     f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
-                     f"{stat} = {fmt.num(rec['statistic'])}" if stat else fmt.NA,
-                     fmt.p_bare(rec["p_adjusted"] if p_label else rec["p"])])
-    return md_table(["Group: scale", "Change", "*n*", "Estimate [95% CI]", "Statistic", p_col],
+        return [labels.scale(rec["instrument"], rec["scale"]), labels.contrast(rec["contrast"]),
+                str(int(rec["n"])),
+                f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
+                f"{stat} = {fmt.num(rec['statistic'])}" if stat else fmt.NA,
+                labels.p(rec["p_adjusted"] if p_label else rec["p"])]
+
+    rows = grouped(mm.to_dict("records"), labels, cells, 6)
+    return md_table(["Scale", "Change", "*n*", "Estimate [95% CI]", "Statistic", p_col],
                     rows, "llrrrr")
 
 
@@ -252,46 +304,51 @@ def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
         rows.append([labels.scale(rec["instrument"], rec["scale"]), what, str(int(rec["n"])),
                      f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
                      f"*{rec['statistic_name']}* = {fmt.num(rec['statistic'])}",
-                     fmt.p_bare(rec["p_adjusted"] if p_label else rec["p"])])
+                     labels.p(rec["p_adjusted"] if p_label else rec["p"])])
     a, b = (labels.group.get(x, x) for x in spec["arms"])
     return md_table(["Scale", "Difference", "*n*", f"{a} − {b} [95% CI]", "Statistic", p_col],
                     rows, "llrrrr")
 
 
 def rci(summary: pd.DataFrame, labels: Labels, suppress: int | None) -> str:
-    rows = []
-    for rec in summary.to_dict("records"):
-        rows.append([f"{labels.group[rec['group']]}: {labels.scale(rec['instrument'], rec['scale'])}",
-                     labels.contrast(f"{rec['from']}-{rec['to']}"), str(int(rec["n"])),
-                     fmt.suppressed(rec["improved"], suppress),
-                     fmt.suppressed(rec["unchanged"], suppress),
-                     fmt.suppressed(rec["deteriorated"], suppress)])
-    return md_table(["Group: scale", "Change", "*n*", "Improved", "Unchanged", "Deteriorated"],
+    def cells(rec):
+        return [labels.scale(rec["instrument"], rec["scale"]),
+                labels.contrast(f"{rec['from']}-{rec['to']}"), str(int(rec["n"])),
+                fmt.suppressed(rec["improved"], suppress),
+                fmt.suppressed(rec["unchanged"], suppress),
+                fmt.suppressed(rec["deteriorated"], suppress)]
+
+    records = [{**r, "contrast": f"{r['from']}-{r['to']}"} for r in summary.to_dict("records")]
+    rows = grouped(records, labels, cells, 6)
+    return md_table(["Scale", "Change", "*n*", "Improved", "Unchanged", "Deteriorated"],
                     rows, "llrrrr")
 
 
 def independent(tests: pd.DataFrame, selector: pd.Series, labels: Labels, level_names,
-                p_label: str) -> str:
-    """Mann-Whitney comparisons: group, scale, both levels' M (SD), U, z, p, r."""
+                p_label: str, totals_only: bool = False) -> str:
+    """Mann-Whitney comparisons, under one heading per group: both levels' n and M (SD),
+    U, z, p and the rank-biserial r."""
     t = _site_all(tests)[selector]
     t = t[t["p"].notna()]
-    p_col = f"*p*~{p_label}~" if p_label else "*p*"
+    if totals_only:
+        t = t[t["scale"] == "total"]
     a, b = level_names
-    rows = []
-    for rec in t.to_dict("records"):
-        group = labels.group.get(rec["group"], "All")
-        rows.append([f"{group}: {labels.scale(rec['instrument'], rec['scale'])}",
-                     rec["note"].replace("n = ", "").replace(" vs ", " / "),
-                     f"{fmt.num(rec['mean_1'])} ({fmt.num(rec['sd_1'])})",
-                     f"{fmt.num(rec['mean_2'])} ({fmt.num(rec['sd_2'])})",
-                     fmt.num(rec["statistic"], 1), fmt.num(rec["z"]), fmt.p_bare(rec["p"]),
-                     fmt.p_bare(rec["p_adjusted"]) if p_label else "",
-                     f"{fmt.bounded(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'], is_bounded=True)}"])
-    header = ["Group: scale", "*n*", f"{a} *M* (*SD*)", f"{b} *M* (*SD*)", "*U*", "*z*", "*p*",
-              p_col, "*r* [95% CI]"]
-    if not p_label:
-        header.pop(7)
-        rows = [r[:7] + r[8:] for r in rows]
+
+    def cells(rec):
+        counts = rec["note"].replace("n = ", "").replace(" vs ", " / ")
+        row = [labels.scale(rec["instrument"], rec["scale"]), counts,
+               f"{fmt.num(rec['mean_1'])} ({fmt.num(rec['sd_1'])})",
+               f"{fmt.num(rec['mean_2'])} ({fmt.num(rec['sd_2'])})",
+               fmt.num(rec["statistic"], 1), fmt.num(rec["z"]), labels.p(rec["p"])]
+        if p_label:
+            row.append(labels.p(rec["p_adjusted"]))
+        row.append(f"{fmt.bounded(rec['effect'])} "
+                   f"{fmt.ci_bare(rec['ci_low'], rec['ci_high'], is_bounded=True)}")
+        return row
+
+    header = ["Scale", "*n*", f"{a} *M* (*SD*)", f"{b} *M* (*SD*)", "*U*", "*z*", "*p*"] + (
+        [f"*p*~{p_label}~"] if p_label else []) + ["*r* [95% CI]"]
+    rows = grouped(t.to_dict("records"), labels, cells, len(header))
     return md_table(header, rows, "ll" + "r" * (len(header) - 2))
 
 
@@ -300,8 +357,8 @@ def categorical(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
     rows = []
     for rec in t[t["test"] == "chi_square"].to_dict("records"):
         rows.append([labels.variable(rec["scale"]), str(int(rec["n"])),
-                     f"{fmt.num(rec['statistic'])} ({fmt.df(rec['df1'])})", fmt.p_bare(rec["p"]),
-                     fmt.p_bare(rec["p_adjusted"]) if p_label else "",
+                     f"{fmt.num(rec['statistic'])} ({fmt.df(rec['df1'])})", labels.p(rec["p"]),
+                     labels.p(rec["p_adjusted"]) if p_label else "",
                      fmt.bounded(rec["effect"]), rec["note"].replace("smallest expected count",
                                                                     "smallest expected")])
     header = ["Characteristic", "*N*", "χ^2^ (*df*)", "*p*", f"*p*~{p_label}~", "Cramér's *V*",
@@ -330,7 +387,7 @@ def code_groups(groups: pd.DataFrame, codes: pd.DataFrame, top: int = 4) -> str:
 
 def calibration(cal: pd.DataFrame, labels: Labels) -> str:
     rows = [[f"{labels.group[c.group]}: {labels.scale(c.instrument, c.scale)}",
-             labels.contrast(c.contrast), fmt.p_bare(c.published_p), fmt.p_bare(c.observed_p),
+             labels.contrast(c.contrast), labels.p(c.published_p), labels.p(c.observed_p),
              "yes" if c.same_side else "no",
              fmt.NA if pd.isna(c.same_direction) else ("yes" if c.same_direction else "no")]
             for c in cal.itertuples()]

@@ -81,6 +81,10 @@ class Context:
         """The p that significance words use: adjusted where a correction is declared."""
         return rec["p_adjusted"] if self.correction != "none" else rec["p"]
 
+    def p_text(self, rec) -> str:
+        """'*p*~Holm~ = .034' (or '*p* = .034' when no correction is declared)."""
+        return fmt.p_expr(self.primary_p(rec), self.p_label(), self.alpha)
+
     def higher_is_better(self, instrument: str, scale: str):
         return self.registry[instrument].scales[scale].higher_is_better
 
@@ -226,7 +230,8 @@ def _tests(ctx: Context) -> pd.DataFrame:
         "a change between two timepoints in the complete pairs: n, m1, m2, sd1, sd2 (means of "
         "the pairs), change, direction (rose/fell), favour (improved/worsened on the scale's "
         "direction), the primary test's p (adjusted where a correction is declared), "
-        "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci; ttest, t, dz, dz_ci, dav, gav")
+        "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci; ttest, t, dz, "
+        "dz_ci, dav, gav")
 def within_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -268,7 +273,7 @@ def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
         wsel = f"{sel}, test=wilcoxon"
         yield Value(f"{base}.wilcoxon", fmt.apa_wilcoxon(
             w["statistic"], w["z"], ctx.primary_p(w), w["effect"], w["ci_low"], w["ci_high"],
-            w["method"], label, ctx.level), src, wsel,
+            w["method"], label, ctx.level, ctx.alpha), src, wsel,
             "statistic, z, p_adjusted, effect, ci_low, ci_high")
         yield Value(f"{base}.z", fmt.num(w["z"]), src, wsel, "z")
         yield Value(f"{base}.r", fmt.bounded(w["effect"]), src, wsel, "effect")
@@ -282,7 +287,7 @@ def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
             d = rows.loc["cohen_dz"]
             yield Value(f"{base}.ttest", fmt.apa_t(
                 d["statistic"], d["df1"], ctx.primary_p(d), "*d*~z~", d["effect"], d["ci_low"],
-                d["ci_high"], label, ctx.level), src, f"{tsel}, effect_name=cohen_dz",
+                d["ci_high"], label, ctx.level, ctx.alpha), src, f"{tsel}, effect_name=cohen_dz",
                 "statistic, df1, p_adjusted, effect, ci_low, ci_high")
         yield Value(f"{base}.t", fmt.num(first_t["statistic"]), src, tsel, "statistic")
         for name, key in (("cohen_dz", "dz"), ("cohen_dav", "dav"), ("hedges_gav", "gav")):
@@ -298,9 +303,9 @@ def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
         return
     rec = chosen.iloc[0]
     psel = f"{sel}, test={primary}"
-    yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, psel,
+    yield Value(f"{base}.p", ctx.p_text(rec), src, psel,
                 "p_adjusted" if label else "p")
-    yield Value(f"{base}.p_unadjusted", fmt.p_expr(rec["p"]), src, psel, "p")
+    yield Value(f"{base}.p_unadjusted", fmt.p_expr(rec["p"], alpha=ctx.alpha), src, psel, "p")
     yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, psel,
                 "p_adjusted" if label else "p")
 
@@ -328,19 +333,22 @@ def omnibus_values(ctx: Context):
         test = use["test"]
         yield Value(f"{base}.rm_anova", fmt.apa_f(
             use["statistic"], use["df1"], use["df2"], ctx.primary_p(use), use["effect"],
-            use.get("ci_low"), use.get("ci_high"), p_label=label, level=ctx.level, epsilon=eps),
+            use.get("ci_low"), use.get("ci_high"), p_label=label, level=ctx.level, epsilon=eps,
+            alpha=ctx.alpha),
             src, f"{sel}, test={test}", "statistic, df1, df2, p_adjusted, effect, epsilon")
         yield Value(f"{base}.rm_anova_sig", fmt.significance(ctx.primary_p(use), ctx.alpha), src,
                     f"{sel}, test={test}", "p_adjusted")
-        yield Value(f"{base}.mauchly", f"*W* = {fmt.bounded(rec['mauchly_w'], 3)}, "
-                    f"{fmt.p_expr(rec['mauchly_p'])}", src, f"{sel}, test=rm_anova",
+        mauchly = (f"*W* = {fmt.bounded(rec['mauchly_w'], 3)}, "
+                   f"{fmt.p_expr(rec['mauchly_p'], alpha=ctx.alpha)}")
+        yield Value(f"{base}.mauchly", mauchly, src, f"{sel}, test=rm_anova",
                     "mauchly_w, mauchly_p")
         yield Value(f"{base}.n", str(int(rec["n"])), src, f"{sel}, test=rm_anova", "n")
     for rec in t[t["test"] == "friedman"].to_dict("records"):
         base = f"omnibus.{rec['group']}.{rec['instrument']}.{rec['scale']}"
         sel = _row_text(site="all", group=rec["group"], instrument=rec["instrument"],
                         scale=rec["scale"], test="friedman")
-        text = fmt.apa_chi2(rec["statistic"], rec["df1"], ctx.primary_p(rec), p_label=label)
+        text = fmt.apa_chi2(rec["statistic"], rec["df1"], ctx.primary_p(rec), p_label=label,
+                             alpha=ctx.alpha)
         text += f", *W* = {fmt.bounded(rec['effect'])}"
         yield Value(f"{base}.friedman", text, src, sel, "statistic, df1, p_adjusted, effect")
 
@@ -350,22 +358,28 @@ def omnibus_values(ctx: Context):
 def mixed_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
-    label = ctx.p_label()
     rows = t[(t["test"] == "mixed_model") & (t["factor"] == "timepoint")]
     for rec in rows.to_dict("records"):
-        base = f"mixed.{rec['group']}.{rec['instrument']}.{rec['scale']}.{pair_key(rec['contrast'])}"
+        base = (f"mixed.{rec['group']}.{rec['instrument']}.{rec['scale']}."
+                f"{pair_key(rec['contrast'])}")
         sel = _row_text(site="all", group=rec["group"], instrument=rec["instrument"],
                         scale=rec["scale"], test="mixed_model", contrast=rec["contrast"])
-        yield Value(f"{base}.apa", fmt.apa_estimate(
-            rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
-            rec["df2"] if rec["statistic_name"] == "t" else None, ctx.primary_p(rec), label,
-            ctx.level), src, sel, "effect, ci_low, ci_high, statistic, df2, p_adjusted")
-        yield Value(f"{base}.estimate", fmt.num(rec["effect"]), src, sel, "effect")
-        yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], level=ctx.level), src,
-                    sel, "ci_low, ci_high")
-        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
-        yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
-                    "p_adjusted")
+        yield from _estimate_values(ctx, base, sel, src, rec)
+
+
+def _estimate_values(ctx: Context, base: str, sel: str, src: str, rec: dict):
+    """A mixed-model contrast: its APA string, estimate, CI, p and significance word."""
+    stat_df = rec["df2"] if rec["statistic_name"] == "t" else None
+    yield Value(f"{base}.apa", fmt.apa_estimate(
+        rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
+        stat_df, ctx.primary_p(rec), ctx.p_label(), ctx.level, alpha=ctx.alpha), src, sel,
+        "effect, ci_low, ci_high, statistic, df2, p_adjusted")
+    yield Value(f"{base}.estimate", fmt.num(rec["effect"]), src, sel, "effect")
+    yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], level=ctx.level), src, sel,
+                "ci_low, ci_high")
+    yield Value(f"{base}.p", ctx.p_text(rec), src, sel, "p_adjusted")
+    yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
+                "p_adjusted")
 
 
 @family("arm.{comparison}.{instrument}.{scale}.{difference|change}.{timepoint}.{apa|estimate|"
@@ -374,7 +388,6 @@ def mixed_values(ctx: Context):
 def arm_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
-    label = ctx.p_label()
     rows = t[(t["factor"] == "arm") & t["test"].isin(["mixed_model", "mixed_model_change"])]
     for rec in rows.to_dict("records"):
         kind = "difference" if rec["test"] == "mixed_model" else "change"
@@ -382,16 +395,7 @@ def arm_values(ctx: Context):
         base = f"arm.{rec['comparison']}.{rec['instrument']}.{rec['scale']}.{kind}.{when}"
         sel = _row_text(site="all", factor="arm", test=rec["test"], instrument=rec["instrument"],
                         scale=rec["scale"], timepoint=rec["timepoint"])
-        yield Value(f"{base}.apa", fmt.apa_estimate(
-            rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
-            rec["df2"] if rec["statistic_name"] == "t" else None, ctx.primary_p(rec), label,
-            ctx.level), src, sel, "effect, ci_low, ci_high, statistic, df2, p_adjusted")
-        yield Value(f"{base}.estimate", fmt.num(rec["effect"]), src, sel, "effect")
-        yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], level=ctx.level), src,
-                    sel, "ci_low, ci_high")
-        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
-        yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
-                    "p_adjusted")
+        yield from _estimate_values(ctx, base, sel, src, rec)
 
 
 @family("between.{comparison}.{group|all}.{instrument}.{scale}.{apa|p|sig|m1|m2|r}",
@@ -411,9 +415,9 @@ def between_values(ctx: Context):
                             instrument=rec["instrument"], scale=rec["scale"])
             yield Value(f"{base}.apa", fmt.apa_u(
                 rec["statistic"], rec["z"], ctx.primary_p(rec), rec["effect"], rec["ci_low"],
-                rec["ci_high"], rec["method"], label, ctx.level), src, sel,
+                rec["ci_high"], rec["method"], label, ctx.level, ctx.alpha), src, sel,
                 "statistic, z, p_adjusted, effect, ci_low, ci_high")
-            yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel,
+            yield Value(f"{base}.p", ctx.p_text(rec), src, sel,
                         "p_adjusted")
             yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
                         "p_adjusted")
@@ -436,9 +440,9 @@ def attrition_values(ctx: Context):
                         instrument=rec["instrument"], scale=rec["scale"])
         yield Value(f"{base}.apa", fmt.apa_u(
             rec["statistic"], rec["z"], ctx.primary_p(rec), rec["effect"], rec["ci_low"],
-            rec["ci_high"], rec["method"], label, ctx.level), src, sel,
+            rec["ci_high"], rec["method"], label, ctx.level, ctx.alpha), src, sel,
             "statistic, z, p_adjusted, effect, ci_low, ci_high")
-        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
+        yield Value(f"{base}.p", ctx.p_text(rec), src, sel, "p_adjusted")
     sig = sum(ctx.primary_p(r) < ctx.alpha for r in rows.to_dict("records"))
     yield Value("attrition.n_tests", str(len(rows)), src, "factor=completion, test=mann_whitney",
                 "p")
@@ -459,19 +463,19 @@ def categorical_values(ctx: Context):
                         scale=rec["scale"])
         yield Value(f"{base}.apa", fmt.apa_chi2(rec["statistic"], rec["df1"],
                                                 ctx.primary_p(rec), rec["n"], "*V*",
-                                                rec["effect"], label), src, sel,
+                                                rec["effect"], label, ctx.alpha), src, sel,
                     "statistic, df1, n, p_adjusted, effect")
-        yield Value(f"{base}.p", fmt.p_expr(ctx.primary_p(rec), label), src, sel, "p_adjusted")
+        yield Value(f"{base}.p", ctx.p_text(rec), src, sel, "p_adjusted")
         yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
                     "p_adjusted")
     for rec in t[t["test"] == "fisher_exact"].to_dict("records"):
         base = f"categorical.{rec['comparison']}.{rec['scale']}"
         sel = _row_text(site="all", test="fisher_exact", comparison=rec["comparison"],
                         scale=rec["scale"])
-        text = f"OR = {fmt.num(rec['effect'])}, {fmt.p_expr(ctx.primary_p(rec), label)}"
-        if not fmt.missing(rec["ci_low"]):
-            text = (f"OR = {fmt.num(rec['effect'])}, {fmt.ci(rec['ci_low'], rec['ci_high'], level=ctx.level)}, "
-                    f"{fmt.p_expr(ctx.primary_p(rec), label)}")
+        interval = ("" if fmt.missing(rec["ci_low"]) else
+                    f"{fmt.ci(rec['ci_low'], rec['ci_high'], level=ctx.level)}, ")
+        text = (f"OR = {fmt.num(rec['effect'])}, {interval}"
+                f"{ctx.p_text(rec)}")
         yield Value(f"{base}.fisher", text, src, sel, "effect, ci_low, ci_high, p_adjusted")
 
 
