@@ -12,7 +12,7 @@ def main(smk):
     scores = pd.read_csv(smk.input.scores, dtype={"participant_id": str})
     reliability = pd.read_csv(smk.input.reliability)
     table = reliable_change(scores, reliability, {"within": smk.params.within},
-                            registry_for(smk))
+                            registry_for(smk), z_crit=smk.params.criterion)
     write_csv(smk.output.rci, table)
     write_csv(smk.output.summary, rci_summary(table))
 

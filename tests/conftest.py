@@ -72,3 +72,28 @@ def first_run(tmp_path_factory):
     proc = snakemake(where)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return where
+
+
+def default_study_is_built() -> bool:
+    """True when the working tree's default study is built and up to date (as after the
+    README's first command), so paper tests can read it instead of building again."""
+    if not (ROOT / "reports/catalonia/manuscript.pdf").exists():
+        return False
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--dry-run",
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory):
+    """The default study, built: the working tree's outputs when they are up to date,
+    otherwise a fresh run in a scratch copy (tests never write to the working tree)."""
+    if default_study_is_built():
+        return ROOT
+    from peerstudy.paths import copy_workflow
+
+    where = copy_workflow(tmp_path_factory.mktemp("default"), extra=("data/raw/catalonia",))
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2"]
+    proc = subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return where

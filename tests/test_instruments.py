@@ -81,7 +81,7 @@ MADE_UP = """
 id: wellbeing3
 name: Three-item wellbeing check (made up for a test)
 language_version: English
-sources: [Test fixture, not a real instrument]
+sources: [{id: fixture, type: article-journal, author: [{literal: Test}], issued: 2020, title: "Test fixture, not a real instrument"}]
 response: {min: 0, max: 4}
 items:
   - {id: wb1, label: calm}

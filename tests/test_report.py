@@ -1,186 +1,298 @@
-"""The manuscript: formatting, the Quarto-compatible pre-processor, rendered
-outputs that open, and numbers that all come from the run's results files."""
+"""The manuscripts: author-written sources, values from the run, and what a reader sees.
+
+Three layers are checked: the sources (no typed numbers, enough prose), the values
+(every key traceable; words agree with their numbers and with the adjusted p), and
+the rendered default paper in all three formats (no contradicting words, resolved
+references, APA symbols, tables intact in the PDF and the DOCX).
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
+import subprocess
 import zipfile
+from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from peerstudy.report import format as fmt
-from peerstudy.report.render import RenderError, preprocess
+from .conftest import ROOT
+
+MANUSCRIPTS = sorted([*ROOT.glob("manuscripts/*/manuscript.qmd"),
+                      ROOT / ".test/manuscript/manuscript.qmd"])
+MINUS = "\u2212"
 
 
-@pytest.mark.parametrize("p, text", [(0.0421, "p = .042"), (0.0004, "p < .001"),
-                                     (0.9996, "p > .999"), (0.05, "p = .050")])
-def test_apa_p_values(p, text):
-    assert fmt.p_value(p) == text
+# ---- the sources ----------------------------------------------------------------------
+
+def source_tree(qmd: Path, tmp: Path) -> dict:
+    """The qmd as pandoc's tree, read by the manuscripts' own reader (includes stubbed)."""
+    from peerstudy.report.render import QUARTO, pandoc_path
+
+    text = qmd.read_text(encoding="utf-8")
+    for include in re.findall(r"\{\{<\s*include\s+(\S+)\s*>\}\}", text):
+        stub = tmp / include
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text("", encoding="utf-8")
+    (tmp / "doc.qmd").write_text(text, encoding="utf-8")
+    out = subprocess.run([pandoc_path(), "-f", str(QUARTO / "qmd-reader.lua"), "doc.qmd",
+                          "-t", "json"], cwd=tmp, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 
 
-def test_significance_and_direction_words_follow_the_numbers():
-    assert fmt.significance(0.018, 0.05) == "statistically significant"
-    assert fmt.significance(0.063, 0.05) == "not statistically significant"
-    # SSQ: higher = less self-stigma (better). A fall is unfavourable, a rise favourable.
-    assert fmt.movement(-2.1) == "fell"
-    assert fmt.favourability(-2.1, True) == "the unfavourable direction"
-    assert fmt.favourability(+1.6, True) == "the favourable direction"
-    # CAMI authoritarianism: higher is worse
-    assert fmt.favourability(+1.0, False) == "the unfavourable direction"
+SKIP = {"Code", "CodeBlock", "Math", "RawInline", "RawBlock", "Cite"}
 
 
-def test_small_cells_are_suppressed_but_zero_is_kept():
-    assert fmt.suppressed(3, 5) == "<5"
-    assert fmt.suppressed(0, 5) == "0"
-    assert fmt.suppressed(7, 5) == "7"
-    assert fmt.suppressed(3, None) == "3"
-
-
-def test_preprocess_resolves_vars_includes_and_cross_references(tmp_path):
-    (tmp_path / "t.md").write_text("| a |\n|--:|\n| 1 |\n", encoding="utf-8")
-    source = ("See @tbl-x and @fig-y.\n\n{{< include t.md >}}\n\n: Cap {#tbl-x}\n\n"
-              "![A fig](f.png){#fig-y}\n\nValue {{< var a.b >}}.\n")
-    out = preprocess(source, {"a": {"b": 42}}, tmp_path, "html")
-    assert "See Table 1 and Figure 1." in out
-    assert ": Table 1. Cap\n\n" in out          # the blank line after a caption survives
-    assert "![Figure 1. A fig](f.png){#fig-y}" in out
-    assert "Value 42." in out
-    typst = preprocess(source, {"a": {"b": 42}}, tmp_path, "typst")
-    assert "(f.svg)" in typst and ": Cap\n" in typst  # Typst numbers captions itself
-
-
-def test_preprocess_refuses_unknown_variables_and_dangling_references(tmp_path):
-    with pytest.raises(RenderError, match=r"variable 'a.c' is not in _variables.yml"):
-        preprocess("{{< var a.c >}}", {"a": {"b": 1}}, tmp_path, "html")
-    with pytest.raises(RenderError, match=r"@fig-z has no target"):
-        preprocess("See @fig-z.", {}, tmp_path, "html")
-
-
-class _Text(HTMLParser):
-    """Text of the <section id="results"> of pandoc's HTML."""
-
-    def __init__(self):
-        super().__init__()
-        self.depth, self.parts, self.stack = 0, [], []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "section":
-            inside = bool(self.stack) and self.stack[-1]
-            self.stack.append(attrs.get("id") == "results" or inside)
-        if tag in ("td", "th", "li", "p"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag == "section" and self.stack:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        if self.stack and self.stack[-1]:
-            self.parts.append(data)
-
-
-def results_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return "".join(parser.parts)
-
-
-def renderings(value: float, percent: bool = False) -> set[str]:
-    out = set()
-    for v in ([value, 100 * value] if percent else [value]):
-        for d in range(4):
-            s = f"{v:.{d}f}"
-            for t in (s, s.lstrip("-")):
-                out |= {t, re.sub(r"^(-?)0\.", r"\1.", t)}
+def prose_words(node, out: list[str]) -> list[str]:
+    """Words the authors typed: text outside code, math, citations and shortcodes."""
+    if isinstance(node, dict):
+        kind = node.get("t")
+        if kind in SKIP:
+            return out
+        if kind == "Span" and any(c.startswith("ps-shortcode") for c in node["c"][0][1]):
+            return out
+        if kind == "Str":
+            out.append(node["c"])
+            return out
+        for value in node.values():
+            prose_words(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            prose_words(item, out)
     return out
 
 
-def allowed_numbers(where, study: str) -> set[str]:
-    allowed = {".001", ".999"}  # APA thresholds of the p-value format ("p < .001")
-    for csv in (where / "results" / study).rglob("*.csv"):
-        frame = pd.read_csv(csv)
-        for col in frame.select_dtypes("number"):
-            pct = col in ("share", "share_in_group")
-            for v in frame[col].dropna():
-                allowed |= renderings(float(v), percent=pct)
-    conv = json.loads((where / "results" / study / "conventions.json").read_text())
-    for v in (conv["alpha"], conv["conventions"]["ci_level"]):
-        allowed |= renderings(v, percent=True)
-    return allowed
+def sections(tree: dict) -> dict[str, list[str]]:
+    """Prose words per level-1 section."""
+    found, current = {}, "front"
+    for block in tree["blocks"]:
+        if block["t"] == "Header" and block["c"][0] == 1:
+            current = " ".join(prose_words(block["c"][2], []))
+            continue
+        found.setdefault(current, [])
+        prose_words(block, found[current])
+    return found
 
 
-def test_every_number_in_the_results_section_comes_from_the_results_files(first_run):
-    html = (first_run / "reports/tiny/manuscript.html").read_text(encoding="utf-8")
-    text = results_text(html)
-    assert "Peer support workers" in text  # the Results section was found
-    threshold = yaml.safe_load((first_run / ".test/config.yaml").read_text())[
-        "reporting"]["suppress_below"]
-    text = text.replace(f"<{threshold}", " ")                       # suppressed cells
-    text = re.sub(r"\b(Table|Figure) \d+", " ", text)               # cross-references
-    text = re.sub(r"\bT\d+\b", " ", text)                          # timepoint names
-    codes = pd.read_csv(first_run / "results/tiny/qualitative/codes.csv")["code"]
-    for name in sorted(codes, key=len, reverse=True):                # code names are labels
-        text = re.sub(r"\s+".join(map(re.escape, name.split())), " ", text)
-    allowed = allowed_numbers(first_run, "tiny")
-    numbers = re.findall(r"(?<![\w.])-?\.?\d+(?:\.\d+)?", text)
-    assert len(numbers) > 100
-    stray = sorted({n for n in numbers if n not in allowed})
-    assert stray == [], f"numbers in the manuscript that no results file holds: {stray}"
+STATISTIC_LIKE = [
+    (r"\d*\.\d+", "a decimal number"),
+    (r"\d+(?:\.\d+)?\s*%|\bper ?cent\b", "a percentage"),
+    (r"\b[pP]\s*[<=>≤≥]", "a p-value comparison"),
+]
 
 
-def test_all_three_formats_render_and_open(first_run):
-    import pypdf
+@pytest.mark.parametrize("qmd", MANUSCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_statistic_is_typed_in_the_prose(qmd, tmp_path):
+    tree = source_tree(qmd, tmp_path)
+    text = " ".join(prose_words(tree["blocks"], []) + prose_words(tree["meta"], []))
+    typed = [(what, m.group(0)) for pattern, what in STATISTIC_LIKE
+             for m in re.finditer(pattern, text)]
+    assert typed == [], f"{qmd}: typed numbers (use a value key instead): {typed}"
+
+
+def test_the_default_paper_is_a_full_paper(tmp_path):
+    tree = source_tree(ROOT / "manuscripts/catalonia/manuscript.qmd", tmp_path)
+    words = {name: [w for w in ws if re.search(r"[A-Za-z]", w)]
+             for name, ws in sections(tree).items()}
+    assert sum(len(w) for w in words.values()) >= 1200
+    for needed in ("Introduction", "Methods", "Results", "Discussion", "References"):
+        assert needed in words, f"no {needed} section"
+    assert len(words["Introduction"]) >= 150 and len(words["Discussion"]) >= 150
+
+
+# ---- the values -----------------------------------------------------------------------
+
+def test_every_value_is_documented_and_traced_to_a_row_that_exists(first_run):
+    from peerstudy.report.render import flat_keys
 
     report = first_run / "reports/tiny"
-    html = (report / "manuscript.html").read_text(encoding="utf-8")
-    HTMLParser().feed(html)
-    assert "SYNTHETIC DATA" in html
-    assert not re.search(r'(src|href)="https?://', html), "the HTML must not fetch anything"
-    with zipfile.ZipFile(report / "manuscript.docx") as docx:
-        assert "word/document.xml" in docx.namelist()
-        assert b"SYNTHETIC DATA" in docx.read("word/document.xml")
-    pdf = pypdf.PdfReader(report / "manuscript.pdf")
-    assert len(pdf.pages) > 3
-    assert "SYNTHETIC DATA" in pdf.pages[0].extract_text()
-
-
-def test_significance_words_never_contradict_p(first_run):
-    variables = yaml.safe_load((first_run / "reports/tiny/_variables.yml").read_text())
-    entries = [e for group in ("psw", "service_user", "professional")
-               for inst in variables.get(group, {}).values() for scale in inst.values()
-               for e in scale.values()]
-    assert entries
-    for e in entries:
-        negated = "not statistically significant" in e["sentence"]
-        assert negated != e["significant"], e["sentence"]
-
-
-@pytest.mark.skipif(shutil.which("quarto") is None,
-                    reason="Quarto CLI not installed (cannot be installed on these machines); "
-                           "the pandoc + Typst path is tested instead")
-def test_quarto_renders_the_same_source(first_run, tmp_path):
-    from peerstudy.report.render import render
-
-    build = tmp_path / "build"
-    shutil.copytree(first_run / "reports/tiny", build)
-    assert render(first_run / "reports/manuscript.qmd", build, ["html"], "quarto") == "quarto"
-    assert (build / "manuscript.html").stat().st_size > 0
-
-
-def test_provenance_points_at_rows_that_exist(first_run):
-    prov = pd.read_csv(first_run / "reports/tiny/provenance.csv")
+    keys = flat_keys(yaml.safe_load((report / "_variables.yml").read_text(encoding="utf-8")))
+    documented = (report / "values.md").read_text(encoding="utf-8")
+    prov = pd.read_csv(report / "provenance.csv")
+    assert sorted(prov["variable"]) == sorted(keys) and len(keys) > 200
+    assert all(f"`{k}`" in documented for k in keys)
     tests = pd.read_csv(first_run / "results/tiny/tests.csv")
-    pointers = prov[prov["file"] == "tests.csv"]
-    assert len(pointers) > 10
-    for selector in pointers["row"]:
-        pairs = dict(part.split("=", 1) for part in selector.split(", "))
+    for rec in prov[prov["file"] == "results/tiny/tests.csv"].to_dict("records"):
         hit = tests
-        for col, value in pairs.items():
+        for part in rec["row"].split(", "):
+            col, value = part.split("=", 1)
             hit = hit[hit[col].astype(str) == value]
-        assert len(hit) >= 1, f"provenance points at a missing row: {selector}"
+        assert len(hit) >= 1, f"{rec['variable']} points at a missing row: {rec['row']}"
+
+
+def test_words_agree_with_their_numbers_and_with_the_adjusted_p(first_run):
+    variables = yaml.safe_load((first_run / "reports/tiny/_variables.yml").read_text())
+    tests = pd.read_csv(first_run / "results/tiny/tests.csv")
+    conv = json.loads((first_run / "results/tiny/conventions.json").read_text())
+    checked = 0
+    for group, insts in variables["within"].items():
+        for inst, scales in insts.items():
+            for scale, pairs in scales.items():
+                for pair, v in pairs.items():
+                    if "m1" not in v:
+                        continue
+                    m1, m2 = (float(v[k].replace(MINUS, "-")) for k in ("m1", "m2"))
+                    expected = "rose" if m2 > m1 else "fell" if m2 < m1 else "did not change"
+                    assert v["direction"] == expected, (group, inst, scale, pair)
+                    row = tests[(tests["site"] == "all") & (tests["group"] == group)
+                                & (tests["instrument"] == inst) & (tests["scale"] == scale)
+                                & (tests["test"] == "wilcoxon")
+                                & (tests["contrast"] == pair.replace("_", "-"))].iloc[0]
+                    significant = row["p_adjusted"] < conv["alpha"]
+                    assert v["sig"] == ("statistically significant" if significant
+                                        else "not statistically significant")
+                    assert "Holm" in v["p"] and "Holm" in v["wilcoxon"]
+                    checked += 1
+    assert checked > 10
+
+
+def test_the_tables_a_study_declares_are_the_tables_it_builds(first_run):
+    from peerstudy.config import load_config
+    from peerstudy.report import table_names
+
+    config = load_config(first_run / ".test/config.yaml", base=first_run)
+    built = {p.stem for p in (first_run / "reports/tiny/tables").glob("*.md")}
+    assert set(table_names(config)) == built
+
+
+# ---- the rendered default paper --------------------------------------------------------
+
+class _Page(HTMLParser):
+    """Body text and table cells of pandoc's HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.tables, self.cell, self.in_body = [], [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "body":
+            self.in_body = True
+        if tag == "table":
+            self.tables.append([])
+        if tag in ("td", "th"):
+            self.cell = []
+        if tag in ("p", "li", "td", "th", "div", "h1", "h2", "h3", "caption", "figcaption"):
+            self.text.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.in_body:
+            self.text.append(data)
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+@pytest.fixture(scope="module")
+def paper(default_run):
+    html = (default_run / "reports/catalonia/manuscript.html").read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    return {"html": html, "text": unescape("".join(page.text)), "tables": page.tables,
+            "where": default_run}
+
+
+def sentences(text: str) -> list[str]:
+    text = re.sub(r"[ \t]+", " ", text.replace("\n", " "))
+    return re.split(r"(?<=[a-z)\]])\.\s+(?=[A-Z])", text)
+
+
+def number(text: str) -> float:
+    return float(text.replace(MINUS, "-"))
+
+
+def test_no_direction_word_contradicts_the_numbers_it_quotes(paper):
+    pattern = re.compile(r"\b(rose|fell|did not change)\s+from\s+([−\d.]+)\s+to\s+([−\d.]+)")
+    found = pattern.findall(paper["text"])
+    assert len(found) >= 10
+    for word, a, b in found:
+        a, b = number(a), number(b)
+        expected = "rose" if b > a else "fell" if b < a else "did not change"
+        assert word == expected, f"'{word} from {a} to {b}'"
+
+
+def test_no_significance_claim_rests_on_an_unadjusted_p(paper):
+    claims = 0
+    for sentence in sentences(paper["text"]):
+        if "significant" not in sentence:
+            continue
+        for match in re.finditer(r"\bp(Holm)?\s*[=<>]", sentence):
+            if match.group(1):
+                claims += 1
+                continue
+            before = sentence[max(0, match.start() - 14):match.start()]
+            assert "unadjusted" in before, f"an unadjusted p beside 'significant': {sentence}"
+    assert claims >= 5
+
+
+def test_every_citation_resolves_in_a_reference_list(paper, tmp_path):
+    html = paper["html"]
+    entries = re.findall(r'<div id="(ref-[^"]+)" class="csl-entry"', html)
+    assert len(entries) >= 6
+    tree = source_tree(ROOT / "manuscripts/catalonia/manuscript.qmd", tmp_path)
+    cited = set(re.findall(r'"citationId":\s*"([^"]+)"', json.dumps(tree)))
+    cited = {c for c in cited if not re.match(r"(fig|tbl|sec)-", c)}
+    assert len(cited) >= 6
+    assert cited <= {e.removeprefix("ref-") for e in entries}
+    assert "???" not in paper["text"] and "?@" not in paper["text"]
+
+
+def test_apa_symbols_minus_signs_and_no_placeholder_text(paper):
+    html, text = paper["html"], paper["text"]
+    assert "<em>p</em>" in html and "<em>M</em>" in html and "<em>t</em>" in html
+    assert MINUS in text
+    for cell in (c for table in paper["tables"] for c in table):
+        assert not re.search(r"(^|[\s(\[])-\d", cell), f"hyphen as minus sign in '{cell}'"
+    for bad in ("not assessed", "TODO", "placeholder", "NaN", "nan"):
+        assert not re.search(rf"\b{bad}\b", text), bad
+    assert not re.search(r"\b[A-Z][A-Za-z ]+ 0\d\b", text), "a generated placeholder label"
+    assert "synthetic" in text.lower()
+
+
+def test_every_word_of_every_table_is_intact_in_the_pdf(paper):
+    import pypdf
+
+    pdf = pypdf.PdfReader(paper["where"] / "reports/catalonia/manuscript.pdf")
+    tokens = set()
+    for page in pdf.pages:
+        tokens |= set(page.extract_text().split())
+    strip = "()[],;:*"
+    missing = sorted({word.strip(strip) for table in paper["tables"] for cell in table
+                      for word in cell.split() if word.strip(strip)}
+                     - {t.strip(strip) for t in tokens})
+    assert missing == [], f"table words split or merged in the PDF: {missing[:20]}"
+
+
+def test_docx_tables_hold_the_same_cells_with_apa_styles(paper):
+    with zipfile.ZipFile(paper["where"] / "reports/catalonia/manuscript.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+        styles = docx.read("word/styles.xml").decode("utf-8")
+    tables = re.findall(r"<w:tbl>.*?</w:tbl>", body, re.S)
+    assert len(tables) == len(paper["tables"])
+    for xml, cells in zip(tables, paper["tables"], strict=True):
+        # a cell's runs split at every change of style ("(", italic "SD", ")")
+        joined = unescape("".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)))
+        for cell in cells:
+            for word in cell.split():
+                assert unescape(word) in joined, word
+    assert "<w:i/>" in body or "<w:i />" in body          # italic statistical symbols
+    assert 'w:styleId="Table"' in styles and "<w:tblBorders>" in styles
+    assert "SYNTHETIC" in body.upper()
+
+
+def test_manuscript_and_supplement_in_all_formats(paper):
+    report = paper["where"] / "reports/catalonia"
+    for doc in ("manuscript", "supplement"):
+        for fmt in ("html", "docx", "pdf"):
+            assert (report / f"{doc}.{fmt}").stat().st_size > 0
+    supplement = (report / "supplement.html").read_text(encoding="utf-8")
+    tests = pd.read_csv(paper["where"] / "results/catalonia/tests.csv")
+    assert supplement.count("<tr") >= len(tests)
+    assert not re.search(r'(src|href)="https?://', paper["html"].split("<body")[0])

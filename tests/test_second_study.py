@@ -76,8 +76,8 @@ def test_maxqda_export_feeds_the_cfir_matrix(trial):
 
 def test_manuscript_adapts_to_the_design(trial):
     html = (trial / "reports/upsides_demo/manuscript.html").read_text(encoding="utf-8")
-    assert "Comparison of the arms" in html and "Scores by site" in html
-    assert "Peer support arm over time" in html
+    assert "Differences between the arms" in html and "Fidelity index by site" in html
+    assert "Implementation interviews by CFIR domain" in html
     assert "COPM" not in html and "Self-Stigma" not in html  # nothing of the default study
 
 

@@ -63,7 +63,7 @@ def test_a_convention_change_reruns_statistics_only_and_shows_in_tests_csv(tmp_p
                    encoding="utf-8")
     # statistics and what quotes them (joint display, manuscript) rerun; nothing upstream
     assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "joint_display",
-                                    "manuscript_variables", "manuscript", "all"}
+                                    "report_inputs", "manuscript", "supplement", "all"}
     before = pd.read_csv(where / "results/tiny/tests.csv")
     text_before = (where / "reports/tiny/_variables.yml").read_text(encoding="utf-8")
     assert snakemake(where).returncode == 0
@@ -71,8 +71,8 @@ def test_a_convention_change_reruns_statistics_only_and_shows_in_tests_csv(tmp_p
     assert set(before.loc[before["test"] == "wilcoxon", "method"]) == {"asymptotic"}
     assert set(after.loc[after["test"] == "wilcoxon", "method"]) == {"exact"}
     text_after = (where / "reports/tiny/_variables.yml").read_text(encoding="utf-8")
-    assert "the asymptotic normal approximation" in text_before
-    assert "exact p-values" in text_after  # the manuscript's Methods follow the config
+    assert "method: asymptotic (normal approximation)" in text_before
+    assert "method: exact" in text_after  # the manuscript's Methods follow the config
     assert text_before != text_after
 
 

@@ -16,6 +16,7 @@ DEFAULT_CONVENTIONS = {
     "sphericity": "gg",
     "quantiles": "weibull",
     "missing": "complete_pairs",
+    "rci_criterion": 1.96,
 }
 
 

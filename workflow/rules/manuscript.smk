@@ -37,6 +37,8 @@ def report_results():
         files["code_groups"] = f"{RESULTS}/qualitative/code_groups.csv"
         files["codes"] = f"{RESULTS}/qualitative/codes.csv"
         files["qual_totals"] = f"{RESULTS}/qualitative/totals.csv"
+        if config["qualitative"].get("cfir"):
+            files["cfir"] = f"{RESULTS}/qualitative/cfir_matrix.csv"
         if config["qualitative"].get("joint_display"):
             files["joint_display"] = f"{RESULTS}/joint_display.csv"
     if config["study"]["synthetic"]:

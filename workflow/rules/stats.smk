@@ -84,6 +84,7 @@ rule reliable_change:
     params:
         within=config["analysis"].get("within", []),
         parameters=config["registry"]["parameters"],
+        criterion=analysis_conventions()["conventions"]["rci_criterion"],
     log:
         f"{LOGS}/reliable_change.log",
     benchmark:

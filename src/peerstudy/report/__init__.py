@@ -19,8 +19,26 @@ def table_names(config: dict) -> list[str]:
         names += [f"within_{spec['id']}", f"descriptives_{spec['id']}"]
     names += [f"arms_{spec['id']}" for spec in analysis.get("arm_models", [])]
     names += [f"between_{spec['id']}" for spec in analysis.get("between", [])]
+    if uncovered_instruments(config):
+        names.append("by_site")
+    if config.get("qualitative", {}).get("cfir"):
+        names.append("cfir")
     if config.get("qualitative"):
         names.append("code_groups")
     if config.get("study", {}).get("synthetic"):
         names.append("calibration")
     return names
+
+
+def uncovered_instruments(config: dict) -> list[str]:
+    """Instruments of the schedule that no comparison over time analyses (shown by site)."""
+    analysis = config.get("analysis", {})
+    covered = {(spec["group"], inst) for spec in analysis.get("within", [])
+               for inst in spec["instruments"]}
+    covered |= {(arm, inst) for spec in analysis.get("arm_models", [])
+                for arm in spec["arms"] for inst in spec["instruments"]}
+    found = []
+    for group, plan in config.get("schedule", {}).items():
+        for instruments in plan.values():
+            found += [i for i in instruments if (group, i) not in covered and i not in found]
+    return found

@@ -54,11 +54,23 @@ def table_builders(ctx: Context) -> dict:
         names = [labels.group.get(v) or labels.site.get(v, v) for v in spec["levels"]]
         builders[f"between_{spec['id']}"] = (lambda s=spec, n=names: tables.independent(
             r["tests"], r["tests"]["comparison"] == s["id"], labels, n, label))
+    rest = uncovered_instruments(design)
+    if rest:
+        builders["by_site"] = lambda: tables.by_site(r["descriptives"], rest, labels)
+    if "cfir" in r:
+        builders["cfir"] = lambda: tables.cfir(r["cfir"])
     if "code_groups" in r:
         builders["code_groups"] = lambda: tables.code_groups(r["code_groups"], r["codes"])
     if "calibration_tests" in r:
         builders["calibration"] = lambda: tables.calibration(r["calibration_tests"], labels)
     return builders
+
+
+def uncovered_instruments(design: dict) -> list[str]:
+    """Instruments of the schedule that no comparison over time analyses."""
+    from peerstudy.report import uncovered_instruments as names
+
+    return names(design)
 
 
 def write_report_inputs(ctx: Context, out: Path) -> list[str]:

@@ -9,8 +9,6 @@ against the published numbers. Its prose frame is ``quarto/supplement.qmd``.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from peerstudy.report import format as fmt
 from peerstudy.report.tables import Labels, md_table
 
@@ -51,7 +49,7 @@ def tests_tables(ctx) -> list[str]:
                 fmt.ci_bare(rec["ci_low"], rec["ci_high"]),
             ])
         table = md_table(["Site", "Group", "Scale", "Test", "Contrast", "*n*", "Statistic",
-                          "*df*", "*p*", "*p* adj.", "Effect", "95% CI"], rows,
+                          "*df*", "*p*", "*p* adj.", "Effect", labels.ci], rows,
                          "lllllrrrrrrr")
         parts.append(_float_div(f"tbl-tests-{fam.replace('_', '-')}", table,
                                 f"Every test of family `{fam}`, one row per test and effect "
@@ -83,7 +81,7 @@ def reliability_table(ctx) -> str:
                                                   is_bounded=True),
              fmt.bounded(r["omega"]), str(r["note"]) if isinstance(r["note"], str) else ""]
             for r in rel.to_dict("records")]
-    table = md_table(["Group", "Scale", "Time", "*n*", "Items", "α", "95% CI", "ω", "Note"],
+    table = md_table(["Group", "Scale", "Time", "*n*", "Items", "α", labels.ci, "ω", "Note"],
                      rows, "lllrrrrrl")
     return _float_div("tbl-reliability-all", table,
                       "Internal consistency of every multi-item scale (reliability.csv).")
@@ -124,4 +122,3 @@ def supplement_source(title: str) -> str:
     return frame.replace("@@TITLE@@", title.replace('"', "'"))
 
 
-__all__ = ["body", "supplement_source", "pd"]

@@ -41,6 +41,8 @@ class Labels:
         self.group = {g["id"]: g.get("short_label", g["label"]) for g in design["groups"]}
         self.site = {s["id"]: s["label"] for s in design.get("sites", [])}
         self.alpha = design.get("analysis", {}).get("alpha", 0.05)
+        level = design.get("analysis", {}).get("conventions", {}).get("ci_level", 0.95)
+        self.ci = f"{fmt.percent_level(level)} CI"
 
     def p(self, value) -> str:
         return fmt.p_bare(value, self.alpha)
@@ -182,7 +184,7 @@ def within(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str
     bare = len(spec["instruments"]) == 1
     one_pair = len(spec["pairs"]) == 1
     header = ["Scale", "Change", "*n*", "*M* (*SD*) before", "*M* (*SD*) after", "Δ",
-              "*z*", "*p*"] + ([f"*p*~{p_label}~"] if p_label else []) + ["*r* [95% CI]",
+              "*z*", "*p*"] + ([f"*p*~{p_label}~"] if p_label else []) + [f"*r* [{labels.ci}]",
                                                                          "*d*~z~"]
     rows = []
     for (inst, scale, contrast), block in sorted(
@@ -288,7 +290,7 @@ def mixed(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
                 labels.p(rec["p_adjusted"] if p_label else rec["p"])]
 
     rows = grouped(mm.to_dict("records"), labels, cells, 6)
-    return md_table(["Scale", "Change", "*n*", "Estimate [95% CI]", "Statistic", p_col],
+    return md_table(["Scale", "Change", "*n*", f"Estimate [{labels.ci}]", "Statistic", p_col],
                     rows, "llrrrr")
 
 
@@ -306,7 +308,7 @@ def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
                      f"*{rec['statistic_name']}* = {fmt.num(rec['statistic'])}",
                      labels.p(rec["p_adjusted"] if p_label else rec["p"])])
     a, b = (labels.group.get(x, x) for x in spec["arms"])
-    return md_table(["Scale", "Difference", "*n*", f"{a} − {b} [95% CI]", "Statistic", p_col],
+    return md_table(["Scale", "Difference", "*n*", f"{a} − {b} [{labels.ci}]", "Statistic", p_col],
                     rows, "llrrrr")
 
 
@@ -347,7 +349,7 @@ def independent(tests: pd.DataFrame, selector: pd.Series, labels: Labels, level_
         return row
 
     header = ["Scale", "*n*", f"{a} *M* (*SD*)", f"{b} *M* (*SD*)", "*U*", "*z*", "*p*"] + (
-        [f"*p*~{p_label}~"] if p_label else []) + ["*r* [95% CI]"]
+        [f"*p*~{p_label}~"] if p_label else []) + [f"*r* [{labels.ci}]"]
     rows = grouped(t.to_dict("records"), labels, cells, len(header))
     return md_table(header, rows, "ll" + "r" * (len(header) - 2))
 
@@ -369,7 +371,42 @@ def categorical(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
     return md_table(header, rows, "lrrrrrl" if p_label else "lrrrrl")
 
 
+def by_site(desc: pd.DataFrame, instruments: list[str], labels: Labels) -> str:
+    """M (SD), n per site and pooled, for measures no comparison over time covers (e.g. a
+    fidelity index answered once by each site's staff)."""
+    d = desc[desc["instrument"].isin(instruments)]
+    sites = [s for s in labels.site if s in set(d["site"])] + ["all"]
+    header = ["Scale", "Time", *[labels.site.get(s, "All sites") for s in sites]]
+
+    def cell(cells, site):
+        if site not in cells.index:
+            return fmt.NA
+        rec = cells.loc[site]
+        return f"{fmt.num(rec['mean'])} ({fmt.num(rec['sd'])}), {int(rec['n'])}"
+
+    rows = []
+    keys = sorted(d.groupby(["group", "instrument", "scale", "timepoint"]).groups,
+                  key=lambda k: (*labels.order(k[0], k[1], k[2]), k[3]))
+    for group, inst, scale, tp in keys:
+        cells = d[(d["group"] == group) & (d["instrument"] == inst) & (d["scale"] == scale)
+                  & (d["timepoint"] == tp)].set_index("site")
+        rows.append([f"{labels.group[group]}: {labels.scale(inst, scale)}", tp,
+                     *[cell(cells, s) for s in sites]])
+    return md_table(header, rows, "ll" + "r" * len(sites))
+
+
 # ---- qualitative ----------------------------------------------------------------------
+
+def cfir(matrix: pd.DataFrame) -> str:
+    """Quotations (codes) per CFIR domain and source."""
+    sources = list(dict.fromkeys(matrix["source"]))
+    rows = []
+    for domain, block in matrix.groupby("cfir_domain", sort=False):
+        cells = block.set_index("source")
+        rows.append([domain] + [f"{int(cells.loc[s, 'quotations'])} ({int(cells.loc[s, 'codes'])})"
+                                for s in sources])
+    return md_table(["CFIR domain", *[s[:1].upper() + s[1:] for s in sources]], rows)
+
 
 def code_groups(groups: pd.DataFrame, codes: pd.DataFrame, top: int = 4) -> str:
     rows = []

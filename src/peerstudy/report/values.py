@@ -555,6 +555,9 @@ def convention_values(ctx: Context):
         elif isinstance(node, str):
             yield Value("conv." + ".".join(path), CONVENTION_WORDS.get(node, node), src,
                         ".".join(["conventions", *path]), "value")
+        elif isinstance(node, int | float) and path != ["ci_level"]:
+            yield Value("conv." + ".".join(path), f"{node:g}", src,
+                        ".".join(["conventions", *path]), "value")
 
     yield from walk(ctx.conventions["conventions"], [])
 

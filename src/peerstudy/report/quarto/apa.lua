@@ -14,3 +14,26 @@ function Div(div)
     return out
   end
 end
+
+-- Authors as Quarto writes them (name, affiliation): the PDF layout reads the fields
+-- itself; HTML and DOCX get one line per author, the affiliation in italics.
+function Meta(meta)
+  if FORMAT == "typst" or not meta.author then return nil end
+  local authors = pandoc.List{}
+  for _, author in ipairs(meta.author) do
+    if type(author) == "table" and author.name then
+      local line = pandoc.Inlines(author.name)
+      local affiliation = author.affiliation or author.affiliations
+      if affiliation then
+        line:insert(pandoc.LineBreak())
+        line:insert(pandoc.Emph(pandoc.utils.type(affiliation) == "List"
+          and pandoc.Inlines(pandoc.utils.stringify(affiliation)) or affiliation))
+      end
+      authors:insert(pandoc.MetaInlines(line))
+    else
+      authors:insert(author)
+    end
+  end
+  meta.author = authors
+  return meta
+end

@@ -1,0 +1,154 @@
+"""The Quarto subset, rendered without Quarto, behaves as Quarto documents it.
+
+Each expectation cites the Quarto documentation it follows:
+- shortcodes: https://quarto.org/docs/extensions/shortcodes.html ("Escaping":
+  `{{{< var >}}}` prints the shortcode itself) and
+  https://quarto.org/docs/authoring/variables.html (`var` reads _variables.yml;
+  values are markdown);
+- includes: https://quarto.org/docs/authoring/includes.html (paths relative to
+  the including file);
+- cross-references: https://quarto.org/docs/authoring/cross-references.html
+  ("Figure 1:" captions, `@fig-x` -> "Figure 1", `[-@fig-x]` -> "1", the
+  div syntax `::: {#tbl-x}` whose last paragraph is the caption);
+- callouts: https://quarto.org/docs/authoring/callouts.html.
+Rendered with the same pandoc and Lua filters as the manuscripts.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from peerstudy.report.render import RenderError, render
+
+
+def html_of(tmp_path, source: str, variables: str = "", files: dict | None = None) -> str:
+    (tmp_path / "doc.qmd").write_text(textwrap.dedent(source), encoding="utf-8")
+    (tmp_path / "_variables.yml").write_text(textwrap.dedent(variables), encoding="utf-8")
+    for name, text in (files or {}).items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    render(tmp_path, ["doc"], ["html"], engine="pandoc")
+    html = (tmp_path / "doc.html").read_text(encoding="utf-8")
+    return html[html.index("<body"):]
+
+
+def text_of(html: str) -> str:
+    from html import unescape
+
+    return unescape(re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", "", html)))
+
+
+VARS = """\
+study:
+  name: "Catalonia *pilot*"
+res:
+  apa: "*z* = \u22122.39, *p* = .017"
+block:
+  text: |
+    First paragraph.
+
+    Second paragraph.
+"""
+
+
+def test_var_values_are_markdown_and_a_block_value_used_inline_is_flattened(tmp_path):
+    html = html_of(tmp_path, """\
+        Result: {{< var res.apa >}}.
+
+        Inline: ({{< var block.text >}}).
+
+        {{< var block.text >}}
+        """, VARS)
+    assert "<em>z</em> = \u22122.39, <em>p</em> = .017" in html
+    # used inline, the two paragraphs become one run of text inside the parentheses
+    assert "(First paragraph. Second paragraph.)" in text_of(html)
+    # alone in its paragraph, a block value stays two paragraphs
+    assert "<p>First paragraph.</p>" in html and "<p>Second paragraph.</p>" in html
+
+
+def test_escaped_shortcodes_print_literally_and_code_is_resolved_as_text(tmp_path):
+    html = html_of(tmp_path, """\
+        Escaped {{{< var study.name >}}} and code `{{< var study.name >}}` and `@fig-x`.
+        """, VARS)
+    text = text_of(html)
+    assert "Escaped {{< var study.name >}} and" in text
+    assert "<code>Catalonia pilot</code>" in html        # shortcodes in code: plain text
+    assert "<code>@fig-x</code>" in html                 # a reference inside code stays code
+
+
+def test_meta_shortcode_and_shortcodes_in_the_title(tmp_path):
+    html = html_of(tmp_path, """\
+        ---
+        title: "Study of {{< var study.name >}}"
+        note: "a note"
+        ---
+
+        The note: {{< meta note >}}.
+        """, VARS)
+    assert "Study of Catalonia <em>pilot</em>" in html
+    assert "The note: a note." in text_of(html)
+
+
+def test_includes_are_relative_to_the_including_file(tmp_path):
+    html = html_of(tmp_path, """\
+        {{< include parts/a.md >}}
+        """, VARS, {"parts/a.md": "From a. {{< include b.md >}}\n",
+                    "parts/b.md": "From b with {{< var study.name >}}.\n"})
+    assert "From a. From b with Catalonia pilot." in text_of(html)
+
+
+def test_figure_and_table_captions_and_references(tmp_path):
+    (tmp_path / "x.png").write_bytes(_PNG)
+    html = html_of(tmp_path, """\
+        See @fig-x, [-@fig-x] and @tbl-a; @tbl-b follows.
+
+        ![A figure.](x.png){#fig-x}
+
+        | a | b |
+        |---|---|
+        | 1 | 2 |
+
+        : Caption A {#tbl-a}
+
+        ::: {#tbl-b}
+        | c | d |
+        |---|---|
+        | 3 | 4 |
+
+        Caption B.
+        :::
+        """)
+    text = text_of(html)
+    assert "See Figure\u00a01, 1 and Table\u00a01; Table\u00a02 follows." in text
+    assert "Figure 1: A figure." in text
+    assert "Table 1: Caption A" in text and "Table 2: Caption B." in text
+    assert 'href="#fig-x"' in html and 'id="tbl-b"' in html
+
+
+def test_unknown_values_and_dangling_references_stop_the_build(tmp_path):
+    with pytest.raises(RenderError, match=r"var res\.ap >}}' names no var value "
+                                          r"\(did you mean 'res\.apa'\?\)"):
+        html_of(tmp_path, "Value {{< var res.ap >}}.\n", VARS)
+    with pytest.raises(RenderError, match=r"@fig-nowhere point to no figure"):
+        html_of(tmp_path, "See @fig-nowhere.\n", VARS)
+
+
+def test_callouts_keep_their_title(tmp_path):
+    html = html_of(tmp_path, """\
+        ::: {.callout-important}
+        ## Synthetic data
+        Invented numbers.
+        :::
+        """)
+    assert 'class="callout callout-important"' in html
+    assert "Synthetic data" in text_of(html) and "Invented numbers." in text_of(html)
+
+
+# a 1 x 1 white PNG
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d7"
+    "63f8ffff3f0005fe02fe0dd1b5cf0000000049454e44ae426082")
