@@ -25,6 +25,11 @@ def test_new_study_scaffold_is_a_valid_config_for_real_data(tmp_path):
     paths = [config["participants_file"]["path"]] + [f["path"] for f in config["raw_files"]]
     assert all(p.startswith("data/raw/hospital_b/") for p in paths)
     assert (tmp_path / "data/raw/hospital_b").is_dir()
+    assert config["reporting"]["manuscript"] == "manuscripts/hospital_b"
+    qmd = (tmp_path / "manuscripts/hospital_b/manuscript.qmd").read_text(encoding="utf-8")
+    for heading in ("# Introduction", "# Methods", "# Results", "# Discussion", "# References"):
+        assert heading in qmd
+    assert "{{< var n.total >}}" in qmd
     # without the exports in place, the full check names the missing file and the folder
     with pytest.raises(ConfigError, match=r"data/raw/hospital_b/sociodemograficos.sav' not found"):
         load_config(path, base=tmp_path)

@@ -167,7 +167,7 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
                 _check_template(source, f"{key}.instruments.{inst}", mapping)
     _check_analysis(config, source, registry, sites, groups, timepoints)
     _check_qualitative(config, source, base, check_paths)
-    _check_reporting(config, source)
+    _check_reporting(config, source, base, check_paths)
     if "power" in config:
         pw = config["power"]
         pw.setdefault("site_sd", 0.2)
@@ -178,7 +178,7 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
                               f"({pw['timepoints']}), starting with 1.0 at baseline.")
 
 
-def _check_reporting(config, source) -> None:
+def _check_reporting(config, source, base: Path, check_paths: bool) -> None:
     """The study's manuscript is a Quarto project folder with a manuscript.qmd."""
     rep = config["reporting"]
     folder = rep.get("manuscript")
@@ -186,7 +186,7 @@ def _check_reporting(config, source) -> None:
         raise ConfigError(f"{source}: reporting.manuscript is missing — name the folder of the "
                           "study's Quarto project (e.g. manuscripts/<id>; `peerstudy new-study` "
                           "scaffolds one).")
-    if not (Path(folder) / "manuscript.qmd").is_file():
+    if check_paths and not (base / folder / "manuscript.qmd").is_file():
         raise ConfigError(f"{source}: reporting.manuscript: '{folder}' has no manuscript.qmd — "
                           "point it at the study's Quarto project folder.")
 
