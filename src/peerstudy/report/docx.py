@@ -54,6 +54,11 @@ def _restyle(styles: str) -> str:
                       styles, re.S)
     block = table.group(0)
     block = block.replace("<w:tblPr>", "<w:tblPr>" + TABLE_BORDERS, 1)
+    block = re.sub(r'(<w:left|<w:right) w:w="108"', r'\1 w:w="57"', block)
+    # table text a size smaller than the body, single-spaced (APA allows it)
+    block = block.replace("<w:tblPr>", '<w:pPr><w:spacing w:before="0" w:after="0" '
+                          'w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="18"/>'
+                          '<w:szCs w:val="18"/></w:rPr><w:tblPr>', 1)
     block = re.sub(r'<w:tblStylePr w:type="firstRow">.*?</w:tblStylePr>', HEADER_RULE, block,
                    flags=re.S)
     styles = styles.replace(table.group(0), block)

@@ -37,3 +37,39 @@ function Meta(meta)
   meta.author = authors
   return meta
 end
+
+-- DOCX tables: pandoc leaves column widths to the word processor when a table gives
+-- none, and LibreOffice then squeezes columns until words break. Each column gets a
+-- share of the text width in proportion to its content: at least its longest word,
+-- at most a long cell's worth, so that words are never split.
+local function cell_lengths(cell)
+  local text = pandoc.utils.stringify(cell.contents)
+  local longest = 0
+  for word in text:gmatch("%S+") do longest = math.max(longest, utf8.len(word) or #word) end
+  return longest, utf8.len(text) or #text
+end
+
+function Table(tbl)
+  if FORMAT ~= "docx" then return nil end
+  local n = #tbl.colspecs
+  local need = {}
+  for i = 1, n do need[i] = 3 end
+  local function visit(rows)
+    for _, row in ipairs(rows) do
+      for i, cell in ipairs(row.cells) do
+        if i <= n and cell.col_span == 1 then
+          local longest, total = cell_lengths(cell)
+          need[i] = math.max(need[i], longest + 1, math.min(total, 28))
+        end
+      end
+    end
+  end
+  visit(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do visit(body.body) end
+  local sum = 0
+  for i = 1, n do sum = sum + need[i] end
+  for i = 1, n do
+    tbl.colspecs[i] = {tbl.colspecs[i][1], need[i] / sum}
+  end
+  return tbl
+end
