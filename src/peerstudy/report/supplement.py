@@ -20,6 +20,15 @@ TEST_NAMES = {
 }
 
 
+STATISTIC_SYMBOLS = {"chi2": "χ^2^", "odds_ratio": "OR", "F": "*F*", "t": "*t*", "z": "*z*",
+                     "U": "*U*", "V": "*V*", "W": "*W*"}
+EFFECT_SYMBOLS = {
+    "rank_biserial": "*r*", "cohen_dz": "*d*~z~", "cohen_dav": "*d*~av~",
+    "hedges_gav": "*g*~av~", "partial_eta_sq": "η^2^~p~", "generalized_eta_sq": "η^2^~G~",
+    "kendall_w": "*W*", "cramers_v": "*V*", "odds_ratio": "OR", "estimate": "*b*",
+}
+
+
 def _float_div(label: str, table: str, caption: str) -> str:
     return f"::: {{#{label}}}\n{table}\n{caption}\n:::\n"
 
@@ -41,11 +50,12 @@ def tests_tables(ctx) -> list[str]:
                                                         if isinstance(rec["timepoint"], str)
                                                         else ""),
                 fmt.integer(rec["n"]),
-                f"*{rec['statistic_name']}* = {fmt.num(rec['statistic'])}"
-                if isinstance(rec["statistic_name"], str) else fmt.NA,
+                f"{STATISTIC_SYMBOLS.get(rec['statistic_name'], rec['statistic_name'])} = "
+                f"{fmt.num(rec['statistic'])}" if isinstance(rec["statistic_name"], str)
+                else fmt.NA,
                 dfs or fmt.NA, fmt.p_bare(rec["p"]), fmt.p_bare(rec["p_adjusted"]),
-                f"{rec['effect_name']} = {fmt.num(rec['effect'])}"
-                if isinstance(rec["effect_name"], str) else fmt.NA,
+                f"{EFFECT_SYMBOLS.get(rec['effect_name'], rec['effect_name'])} = "
+                f"{fmt.num(rec['effect'])}" if isinstance(rec["effect_name"], str) else fmt.NA,
                 fmt.ci_bare(rec["ci_low"], rec["ci_high"]),
             ])
         table = md_table(["Site", "Group", "Scale", "Test", "Contrast", "*n*", "Statistic",

@@ -73,7 +73,12 @@ class Labels:
                 pairs.index(contrast) if contrast in pairs else len(pairs), contrast)
 
     def contrast(self, contrast: str) -> str:
-        return contrast.replace("-", "–").replace(",", ", ")
+        """'T1-T2' -> 'T1–T2'; group or site ids become their labels."""
+        def name(part):
+            return self.group.get(part) or self.site.get(part) or part
+        if "," in contrast:
+            return ", ".join(name(p) for p in contrast.split(","))
+        return "–".join(name(p) for p in contrast.split("-"))
 
     @staticmethod
     def level(text) -> str:
