@@ -8,6 +8,7 @@ quotations' meaning. Both readers return one normalised long table:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,16 +16,25 @@ import pandas as pd
 from peerstudy.errors import DataError, closest
 
 LINKS = ["quotation", "document", "source", "code", "group"]
+# One row per code applied to a quotation (Atlas.ti) or coded segment (MAXQDA):
+# where it lies in its document (the export's positions: paragraphs for text
+# documents), its text when the export carries it, and the export row it came from.
+SEGMENTS = ["quotation", "document", "begin", "end", "text", "code", "group", "row"]
 
 ATLAS_QUOTATIONS = {"id": "ID", "document": "Document", "codes": "Codes"}
 ATLAS_CODES = {"code": "Code", "groups": "Code Groups"}
+# Atlas.ti 9 names the quotation text "Quotation Content", later versions "Content".
+ATLAS_TEXT = ["Quotation Content", "Content"]
 MAXQDA = {"document_group": "Document group", "document": "Document name", "code": "Code",
-          "begin": "Begin"}
+          "begin": "Begin", "end": "End"}
+# "12 - 13", "12 – 13", "¶ 12 – 13" or "12": a text quotation's first and last paragraph.
+_REFERENCE = re.compile(r"^\s*¶?\s*(\d+)(?:\s*[-–—]\s*¶?\s*(\d+))?")
 
 
-def _sheet(path: Path, shown: str, sheet: str) -> pd.DataFrame:
+def _sheet(path: Path, shown: str, sheet) -> pd.DataFrame:
     if not path.exists():
-        raise DataError(f"{shown}: file not found — check qualitative.exports in the config.")
+        raise DataError(f"{shown}: file not found — check the path in the config's qualitative "
+                        "section.")
     try:
         return pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype=str).fillna("")
     except ValueError as exc:
@@ -43,8 +53,46 @@ def _require(frame: pd.DataFrame, columns: dict, shown: str, what: str) -> None:
             )
 
 
+def _lines(cell: str) -> list[str]:
+    return [part.strip() for part in str(cell).splitlines() if part.strip()]
+
+
+def _atlas_positions(quotes: pd.DataFrame, shown: str) -> tuple[list, list]:
+    """First and last position of each quotation: the Start/End columns when the
+    export has them, else the paragraphs of the Reference column; missing (None)
+    when the export has neither (segment-level agreement then refuses to run)."""
+    n = len(quotes)
+    if {"Start", "End"} <= set(quotes.columns):
+        return (_numbers(quotes["Start"], shown, "sheet 'Quotations', column Start"),
+                _numbers(quotes["End"], shown, "sheet 'Quotations', column End"))
+    if "Reference" not in quotes.columns:
+        return [None] * n, [None] * n
+    begins, ends = [], []
+    for i, ref in enumerate(quotes["Reference"]):
+        match = _REFERENCE.match(str(ref))
+        if not match:
+            raise DataError(f"{shown}, sheet 'Quotations', row {i + 2}: Reference '{ref}' is not "
+                            "a paragraph range such as '12 - 13' — export text documents' "
+                            "quotations with their paragraph references.")
+        begins.append(int(match.group(1)))
+        ends.append(int(match.group(2) or match.group(1)))
+    return begins, ends
+
+
+def _numbers(column: pd.Series, shown: str, what: str) -> list[int]:
+    out = []
+    for i, value in enumerate(column):
+        try:
+            out.append(int(float(str(value).replace(",", "."))))
+        except ValueError:
+            raise DataError(f"{shown}, row {i + 2}: {what} = '{value}' is not a position "
+                            "(a paragraph or character number).") from None
+    return out
+
+
 def read_atlas(path: Path, shown: str) -> pd.DataFrame:
-    """Atlas.ti 9 export: sheet 'Quotations' (ID, Document, Codes — one per line)
+    """Atlas.ti 9/22/23 export: sheet 'Quotations' (ID, Document, Codes — one per
+    line — and, when exported, the quotation text and its Reference or Start/End)
     and sheet 'Codes' (Code, Code Groups — one per line)."""
     quotes = _sheet(path, shown, "Quotations")
     codes = _sheet(path, shown, "Codes")
@@ -52,73 +100,108 @@ def read_atlas(path: Path, shown: str) -> pd.DataFrame:
     _require(codes, ATLAS_CODES, shown, "sheet 'Codes'")
     groups = {}
     for i, rec in codes.iterrows():
-        names = [g.strip() for g in rec[ATLAS_CODES["groups"]].splitlines() if g.strip()]
+        names = _lines(rec[ATLAS_CODES["groups"]])
         if not names:
             raise DataError(f"{shown}, sheet 'Codes', row {i + 2}: code "
                             f"'{rec[ATLAS_CODES['code']]}' belongs to no code group — assign "
                             "it to one in Atlas.ti and export again.")
         groups[rec[ATLAS_CODES["code"]].strip()] = names
+    text_col = next((c for c in ATLAS_TEXT if c in quotes.columns), None)
+    begins, ends = _atlas_positions(quotes, shown)
     rows = []
     for i, rec in quotes.iterrows():
-        for code in [c.strip() for c in rec[ATLAS_QUOTATIONS["codes"]].splitlines() if c.strip()]:
+        text = rec[text_col] if text_col else ""
+        for code in _lines(rec[ATLAS_QUOTATIONS["codes"]]):
             if code not in groups:
                 raise DataError(f"{shown}, sheet 'Quotations', row {i + 2}: code '{code}' is "
                                 f"not listed in sheet 'Codes'{closest(code, groups)}.")
             for group in groups[code]:
-                rows.append((rec[ATLAS_QUOTATIONS["id"]], rec[ATLAS_QUOTATIONS["document"]],
+                rows.append((rec[ATLAS_QUOTATIONS["id"]].strip(),
+                             rec[ATLAS_QUOTATIONS["document"]].strip(), begins[i], ends[i], text,
                              code, group, i + 2))
-    return pd.DataFrame(rows, columns=["quotation", "document", "code", "group", "row"])
+    return _segments(rows)
+
+
+def _segments(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=SEGMENTS)
+    for col in ("begin", "end"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
 
 
 def read_maxqda(path: Path, shown: str) -> pd.DataFrame:
-    """MAXQDA 2020 'Coded segments' export (.xlsx or .csv): one row per coded
-    segment; the code path uses backslashes and its first level is the group."""
+    """MAXQDA 2020/2022 'Coded segments' export (.xlsx or .csv): one row per coded
+    segment, with Begin/End (paragraphs for text documents) and the Segment text;
+    the code path uses backslashes and its first level is the code group."""
     if path.suffix.lower() == ".csv":
         if not path.exists():
-            raise DataError(f"{shown}: file not found — check qualitative.exports.")
+            raise DataError(f"{shown}: file not found — check the path in the config's "
+                            "qualitative section.")
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     else:
         frame = _sheet(path, shown, 0)
     _require(frame, MAXQDA, shown, "the coded segments")
+    begins = _numbers(frame[MAXQDA["begin"]], shown, "column Begin")
+    ends = _numbers(frame[MAXQDA["end"]], shown, "column End")
+    texts = frame["Segment"] if "Segment" in frame.columns else [""] * len(frame)
     rows = []
     for i, rec in frame.iterrows():
         parts = [p.strip() for p in rec[MAXQDA["code"]].split("\\") if p.strip()]
         if len(parts) < 2:
             raise DataError(f"{shown}, row {i + 2}: code '{rec[MAXQDA['code']]}' has no parent "
                             "code group (expected 'Group\\Code') — move it under a group.")
-        quotation = f"{rec[MAXQDA['document']]}:{rec[MAXQDA['begin']]}"
-        rows.append((quotation, rec[MAXQDA["document"]], parts[-1], parts[0], i + 2))
-    return pd.DataFrame(rows, columns=["quotation", "document", "code", "group", "row"])
+        if ends[i] < begins[i]:
+            raise DataError(f"{shown}, row {i + 2}: segment ends (End {ends[i]}) before it "
+                            f"begins (Begin {begins[i]}) — re-export the coded segments.")
+        doc = rec[MAXQDA["document"]].strip()
+        rows.append((f"{doc}:{begins[i]}-{ends[i]}", doc, begins[i], ends[i], texts[i],
+                     parts[-1], parts[0], i + 2))
+    return _segments(rows)
 
 
 READERS = {"atlas_ti": read_atlas, "maxqda": read_maxqda}
 
 
+def read_export(spec: dict, documents: dict[str, str], base: Path = Path(".")) -> pd.DataFrame:
+    """One export (``{path, format}``) as SEGMENTS plus ``source``; every document
+    must be declared in ``qualitative.documents``."""
+    segments = READERS[spec["format"]](Path(base) / spec["path"], spec["path"])
+    unknown = sorted(set(segments["document"]) - set(documents))
+    if unknown:
+        row = segments.loc[segments["document"] == unknown[0], "row"].iloc[0]
+        raise DataError(
+            f"{spec['path']}, row {row}: document '{unknown[0]}' is not in "
+            f"qualitative.documents{closest(unknown[0], documents)} — add it with "
+            "its source (e.g. PSWs) to the config."
+        )
+    segments["source"] = segments["document"].map(documents)
+    return segments
+
+
+def check_one_group_per_code(links: pd.DataFrame, qual: dict) -> None:
+    if qual.get("allow_code_in_several_groups", False):
+        return
+    spread = links.groupby("code")["group"].nunique()
+    if (spread > 1).any():
+        code = spread[spread > 1].index[0]
+        groups = sorted(links.loc[links["code"] == code, "group"].unique())
+        raise DataError(
+            f"code '{code}' is in several code groups ({', '.join(groups)}) — keep it in "
+            "one, or set qualitative.allow_code_in_several_groups: true."
+        )
+
+
+def read_segments(qual: dict, base: Path = Path(".")) -> pd.DataFrame:
+    """All exports of the config, checked: SEGMENTS plus ``source``."""
+    frames = [read_export(spec, qual["documents"], base) for spec in qual["exports"]]
+    segments = pd.concat(frames, ignore_index=True)
+    check_one_group_per_code(segments, qual)
+    return segments
+
+
 def read_exports(qual: dict, base: Path = Path(".")) -> pd.DataFrame:
     """All exports of the config, checked, as one long table of code applications."""
-    frames = []
-    for spec in qual["exports"]:
-        links = READERS[spec["format"]](base / spec["path"], spec["path"])
-        unknown = sorted(set(links["document"]) - set(qual["documents"]))
-        if unknown:
-            row = links.loc[links["document"] == unknown[0], "row"].iloc[0]
-            raise DataError(
-                f"{spec['path']}, row {row}: document '{unknown[0]}' is not in "
-                f"qualitative.documents{closest(unknown[0], qual['documents'])} — add it with "
-                "its source (e.g. PSWs) to the config."
-            )
-        links["source"] = links["document"].map(qual["documents"])
-        frames.append(links)
-    links = pd.concat(frames, ignore_index=True)
-    if not qual.get("allow_code_in_several_groups", False):
-        spread = links.groupby("code")["group"].nunique()
-        if (spread > 1).any():
-            code = spread[spread > 1].index[0]
-            groups = sorted(links.loc[links["code"] == code, "group"].unique())
-            raise DataError(
-                f"code '{code}' is in several code groups ({', '.join(groups)}) — keep it in "
-                "one, or set qualitative.allow_code_in_several_groups: true."
-            )
+    links = read_segments(qual, base)
     return links[LINKS].sort_values(LINKS, kind="mergesort").reset_index(drop=True)
 
 
