@@ -138,6 +138,7 @@ def segment_units(first: pd.DataFrame, second: pd.DataFrame, documents: list[str
     rows = []
     for doc in documents:
         spans = _spans(first, second, doc)
+        seen: set[str] = set()
         for k, members in enumerate(_locations(spans, min_overlap, overlap_of), start=1):
             begin = min(spans[m][1] for m in members)
             end = max(spans[m][2] for m in members)
@@ -145,6 +146,8 @@ def segment_units(first: pd.DataFrame, second: pd.DataFrame, documents: list[str
             for m in members:
                 coded[spans[m][0]] |= spans[m][3]
             unit = f"{doc}:{begin}-{end}"
+            unit = unit if unit not in seen else f"{unit} ({k})"  # two chains, one span
+            seen.add(unit)
             rows += [("segment", doc, unit, begin, end, code, int(code in coded[0]),
                       int(code in coded[1])) for code in codes]
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
