@@ -192,8 +192,9 @@ def check_one_group_per_code(links: pd.DataFrame, qual: dict) -> None:
 
 
 def read_segments(qual: dict, base: Path = Path(".")) -> pd.DataFrame:
-    """All exports of the config, checked: SEGMENTS plus ``source``."""
-    frames = [read_export(spec, qual["documents"], base) for spec in qual["exports"]]
+    """All exports of the config, checked: SEGMENTS plus ``source`` and ``export`` (its id)."""
+    frames = [read_export(spec, qual["documents"], base).assign(export=spec["id"])
+              for spec in qual["exports"]]
     segments = pd.concat(frames, ignore_index=True)
     check_one_group_per_code(segments, qual)
     return segments
