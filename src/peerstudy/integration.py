@@ -70,10 +70,10 @@ def check_meta_inference(meta: str, qual_dir: str | None, quant_dir: str, signif
             return f"convergence on no change beside a significant change ({p_text})" \
                 if significant else ""
         if not significant:
-            return f"convergence on a {qual_dir} change rests on a non-significant result " \
+            return f"convergence on {_a(qual_dir)} change rests on a non-significant result " \
                    f"({p_text})"
         if quant_dir != qual_dir:
-            return f"convergence on a {qual_dir} change beside a change in the {quant_dir} " \
+            return f"convergence on {_a(qual_dir)} change beside a change in the {quant_dir} " \
                    f"direction ({p_text})"
         return ""
     if meta == "divergence":
@@ -90,6 +90,10 @@ def check_meta_inference(meta: str, qual_dir: str | None, quant_dir: str, signif
         return f"expansion, but the change is significant and {quant_dir}, against the " \
                f"{qual_dir} qualitative finding ({p_text}): that is divergence"
     return ""
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
 def _fmt_p(p: float) -> str:
@@ -177,7 +181,7 @@ def _row(d, test, count, alpha, use_adjusted, higher_is_better, exemplars) -> di
     better = higher_is_better.get((d["instrument"], d["scale"]))
     quant_dir = quantitative_direction(test["mean_difference"], better)
     quotations = int(sum(count[c] for c in d["codes"]))
-    p_text = f"{basis} = {_fmt_p(p_used)} at alpha = {_fmt_p(alpha)}"
+    p_text = f"{basis} = {_fmt_p(p_used)} at alpha = {f'{alpha:g}'.lstrip('0')}"
     reason = check_meta_inference(d["meta_inference"], d.get("qualitative_direction"),
                                   quant_dir, significant, quotations, p_text)
     justification = " ".join(d.get("justification", "").split())

@@ -1,9 +1,9 @@
 """Code tables from qualitative-analysis exports (Atlas.ti, MAXQDA).
 
 peerstudy reads what the coding software exported — which code was applied to
-which quotation of which document — and counts; it never reads the
-quotations' meaning. Both readers return one normalised long table:
-``quotation, document, source, code, group`` (one row per code applied).
+which quotation of which document, where it lies and its text — and counts; it
+never interprets the quotations. Both readers return one long table, SEGMENTS
+(one row per code applied); the code tables use its LINKS columns.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ ATLAS_QUOTATIONS = {"id": "ID", "document": "Document", "codes": "Codes"}
 ATLAS_CODES = {"code": "Code", "groups": "Code Groups"}
 # Atlas.ti 9 names the quotation text "Quotation Content", later versions "Content".
 ATLAS_TEXT = ["Quotation Content", "Content"]
-MAXQDA = {"document_group": "Document group", "document": "Document name", "code": "Code",
+MAXQDA = {"document": "Document name", "code": "Code",
           "begin": "Begin", "end": "End"}
 # "12 - 13", "12 – 13", "¶ 12 – 13" or "12": a text quotation's first and last paragraph.
 _REFERENCE = re.compile(r"^\s*¶?\s*(\d+)(?:\s*[-–—]\s*¶?\s*(\d+))?")
@@ -230,41 +230,6 @@ def totals(links: pd.DataFrame) -> pd.DataFrame:
         "codes": int(links["code"].nunique()), "code_groups": int(links["group"].nunique()),
         "documents": int(links["document"].nunique()), "sources": int(links["source"].nunique()),
     }])
-
-
-JOINT_COLUMNS = ["domain", "instrument", "scale", "group", "contrast", "change", "p",
-                 "effect_name", "effect", "codes", "quotations", "convergence"]
-
-
-def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict) -> pd.DataFrame:
-    """Each domain's test result beside the quotations of the codes mapped to it."""
-    rows = []
-    count = codes.set_index("code")["quotations"]
-    for d in spec["domains"]:
-        hit = tests[(tests["site"] == "all") & (tests["group"] == d["group"])
-                    & (tests["instrument"] == d["instrument"]) & (tests["scale"] == d["scale"])
-                    & (tests["test"] == spec["test"]) & (tests["contrast"] == d["contrast"])]
-        if hit.empty:
-            raise DataError(
-                f"qualitative.joint_display: domain '{d['domain']}' asks for {spec['test']} "
-                f"{d['group']}/{d['instrument']}/{d['scale']} {d['contrast']}, which tests.csv "
-                "does not have — add the contrast to the analysis plan or fix the domain."
-            )
-        missing = [c for c in d["codes"] if c not in count.index]
-        if missing:
-            raise DataError(
-                f"qualitative.joint_display: domain '{d['domain']}' names code "
-                f"'{missing[0]}', which no export has{closest(missing[0], count.index)}."
-            )
-        first = hit.iloc[0]
-        rows.append({"domain": d["domain"], "instrument": d["instrument"], "scale": d["scale"],
-                     "group": d["group"], "contrast": d["contrast"],
-                     "change": first["mean_difference"], "p": first["p"],
-                     "effect_name": first["effect_name"], "effect": first["effect"],
-                     "codes": "; ".join(d["codes"]),
-                     "quotations": int(sum(count[c] for c in d["codes"])),
-                     "convergence": d.get("convergence", "not assessed")})
-    return pd.DataFrame(rows, columns=JOINT_COLUMNS)
 
 
 def cfir_matrix(links: pd.DataFrame, mapping: dict[str, list[str]], sources: list[str]):
