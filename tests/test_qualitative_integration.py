@@ -178,3 +178,13 @@ def test_default_study_agreement_is_high_but_not_perfect(default_run):
         assert 0.6 < pooled.loc[level, "kappa"] < 0.99
         assert pooled.loc[level, "krippendorff_alpha"] == pytest.approx(
             pooled.loc[level, "kappa"], abs=0.02)
+
+
+def test_tiny_study_keeps_a_justified_flag_and_reports_it(first_run):
+    shown = pd.read_csv(first_run / "results/tiny/joint_display.csv")
+    justified = shown[shown["check"].str.startswith("justified")]
+    assert justified["domain"].tolist() == ["PSWs' occupational performance: finding work"]
+    report = (first_run / "results/tiny/validation/report.md").read_text()
+    assert "1 flagged but justified, 0 flagged" in report
+    for name in ("agreement", "themes", "quotations", "joint_display_undeclared"):
+        assert (first_run / f"results/tiny/qualitative/{name}.csv").is_file()
