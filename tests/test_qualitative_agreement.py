@@ -166,3 +166,22 @@ def test_the_coders_must_share_one_code_system():
     ben = BEN.assign(group=["G", "G", "H", "H"])
     with pytest.raises(DataError, match=r"code 'Y' is in code group 'G' .* 'H' in ben's"):
         intercoder_agreement(ANA, ben, SPEC, ["D1", "D2", "D3"])
+
+
+def test_atlas_start_end_columns_and_later_content_header(tmp_path):
+    # Atlas.ti's Quotation Manager also shows Start/End (paragraphs of a text
+    # quotation); later versions call the text column "Content".
+    quotes = pd.DataFrame([{"ID": "1:1", "Document": "FG A", "Codes": "Hope", "Start": "3",
+                            "End": "5", "Reference": "ignored", "Content": "[synthetic] hope"}])
+    codes = pd.DataFrame({"Code": ["Hope"], "Code Groups": ["PEERS"]})
+    write_xlsx(tmp_path / "a.xlsx", {"Quotations": quotes, "Codes": codes})
+    seg = read_export({"path": "a.xlsx", "format": "atlas_ti"}, {"FG A": "PSWs"}, tmp_path)
+    assert seg[["begin", "end", "text"]].iloc[0].tolist() == [3, 5, "[synthetic] hope"]
+
+
+def test_only_the_double_coded_documents_are_compared():
+    # D3 was coded by ben only; leaving it out of agreement.documents leaves Y at
+    # (1,0) in D1 and (0,1) in D2: both units disagree.
+    table, _ = intercoder_agreement(ANA, BEN, {**SPEC, "levels": ["document"]}, ["D1", "D2"])
+    y = table.set_index("code").loc["Y"]
+    assert (y["n_units"], y["first_only"], y["second_only"]) == (2, 1, 1)

@@ -188,3 +188,17 @@ def test_tiny_study_keeps_a_justified_flag_and_reports_it(first_run):
     assert "1 flagged but justified, 0 flagged" in report
     for name in ("agreement", "themes", "quotations", "joint_display_undeclared"):
         assert (first_run / f"results/tiny/qualitative/{name}.csv").is_file()
+
+
+def test_a_domain_exemplar_must_carry_one_of_its_codes():
+    found = {"1:1": ("PSWs", "[synthetic] text", {"Hope"})}
+    with pytest.raises(DataError, match=r"exemplar '1:1' is coded Hope, none of the domain's"):
+        joint_display(TESTS, CODES, {"test": "wilcoxon", "domains": [domain(exemplar="1:1")]},
+                      alpha=0.05, multiplicity="holm", higher_is_better=BETTER, exemplars=found)
+    found = {"1:1": ("PSWs", "[synthetic] text", {"Nerves and stress"})}
+    shown, _ = joint_display(TESTS, CODES, {"test": "wilcoxon",
+                                            "domains": [domain(exemplar="1:1")]},
+                             alpha=0.05, multiplicity="holm", higher_is_better=BETTER,
+                             exemplars=found)
+    assert shown.iloc[0][["exemplar_source", "exemplar_text"]].tolist() == [
+        "PSWs", "[synthetic] text"]

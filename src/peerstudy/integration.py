@@ -120,7 +120,9 @@ def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict, *, alpha
     higher_is_better : dict
         ``(instrument, scale) -> bool or None`` from the registry.
     exemplars : dict, optional
-        ``quotation id -> (source, text)`` for the domains' declared exemplars.
+        ``quotation id -> (source, text, codes)`` for the domains' declared exemplars
+        (``peerstudy.themes.exemplar_texts``); an exemplar must carry one of its
+        domain's codes.
 
     Returns
     -------
@@ -191,7 +193,11 @@ def _row(d, test, count, alpha, use_adjusted, higher_is_better, exemplars) -> di
         check = f"justified: {reason}"
     else:
         check = f"flagged: {reason}"
-    source, text = exemplars.get(d.get("exemplar", ""), ("", ""))
+    source, text, codes = exemplars.get(d.get("exemplar", ""), ("", "", set()))
+    if d.get("exemplar") and not codes & set(d["codes"]):
+        raise DataError(f"qualitative.joint_display: domain '{d['domain']}': exemplar "
+                        f"'{d['exemplar']}' is coded {', '.join(sorted(codes))}, none of the "
+                        "domain's codes — choose a quotation the domain rests on.")
     return {
         "domain": d["domain"], "instrument": d["instrument"], "scale": d["scale"],
         "group": d["group"], "contrast": d["contrast"], "change": test["mean_difference"],

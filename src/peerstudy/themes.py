@@ -145,10 +145,11 @@ def exemplar_quotations(themes: list[dict], segments: pd.DataFrame,
 
 
 def exemplar_texts(segments: pd.DataFrame, ids: list[str],
-                   shown: str = "qualitative.joint_display") -> dict[str, tuple[str, str]]:
-    """``quotation id -> (source, text)`` for quotations named outside a theme."""
+                   shown: str = "qualitative.joint_display") -> dict[str, tuple]:
+    """``quotation id -> (source, text, codes)`` for quotations named outside a theme."""
     out = {}
     for qid in ids:
-        first = _quotation(segments, qid, "exemplar", shown).iloc[0]
-        out[qid] = (first["source"], str(first["text"]).strip())
+        quote = _quotation(segments, qid, "exemplar", shown)
+        first = quote.iloc[0]
+        out[qid] = (first["source"], str(first["text"]).strip(), set(quote["code"]))
     return out
