@@ -65,7 +65,7 @@ def test_overlap_share(a, b, of, share):
 
 def frame(rows):
     """SEGMENTS rows from (document, begin, end, code) tuples; one code group 'G'."""
-    return pd.DataFrame([(f"{d}:{b}", d, b, e, "", c, "G", i + 2)
+    return pd.DataFrame([(f"{d}:{b}", d, b, e, f"{b} - {e}", "", c, "G", i + 2)
                          for i, (d, b, e, c) in enumerate(rows)], columns=SEGMENTS)
 
 
@@ -157,9 +157,15 @@ def test_atlas_exports_of_two_coders(tmp_path):
 
 
 def test_segment_level_needs_positions(tmp_path):
-    ana = ANA.assign(begin=pd.array([None] * len(ANA), dtype="Int64"))
-    with pytest.raises(DataError, match=r"coder ana's export, row 2 .* has no position"):
+    ana = ANA.assign(begin=pd.array([None] * len(ANA), dtype="Int64"),
+                     position="Reference 'page 3'")
+    with pytest.raises(DataError, match=r"coder ana's export, row 2 \(quotation D1:1\) has no "
+                                        r"usable position \(Reference 'page 3'\)"):
         intercoder_agreement(ana, BEN, SPEC, ["D1", "D2", "D3"])
+    # the document level needs none
+    table, _ = intercoder_agreement(ana, BEN, {**SPEC, "levels": ["document"]},
+                                    ["D1", "D2", "D3"])
+    assert set(table["level"]) == {"document"}
 
 
 def test_the_coders_must_share_one_code_system():

@@ -16,7 +16,7 @@ SOURCES = ["PSWs", "service users", "professionals"]
 
 def segments(rows, export="atlas"):
     """(quotation, document, source, code, text) rows -> read_segments' frame."""
-    frame = pd.DataFrame([(q, d, 1, 1, t, c, "G", i + 2)
+    frame = pd.DataFrame([(q, d, 1, 1, "1 - 1", t, c, "G", i + 2)
                           for i, (q, d, _, c, t) in enumerate(rows)], columns=SEGMENTS)
     frame["source"] = [r[2] for r in rows]
     frame["export"] = export

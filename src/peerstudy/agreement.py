@@ -276,7 +276,8 @@ def _require_positions(frame: pd.DataFrame, name: str) -> None:
         rec = missing.iloc[0]
         raise DataError(
             f"qualitative.agreement: coder {name}'s export, row {rec['row']} (quotation "
-            f"{rec['quotation']}) has no position — segment-level agreement needs where each "
-            "quotation lies: export Atlas.ti's Reference (or Start/End) column, MAXQDA's "
-            "Begin/End, or set agreement.levels: [document]."
+            f"{rec['quotation']}) has no usable position ({rec['position']}) — segment-level "
+            "agreement needs the paragraphs each quotation spans: export Atlas.ti's Reference "
+            "(or Start/End) column and MAXQDA's Begin/End for text documents, leave the "
+            "document out of agreement.documents, or set agreement.levels: [document]."
         )

@@ -17,9 +17,12 @@ from peerstudy.errors import DataError, closest
 
 LINKS = ["quotation", "document", "source", "code", "group"]
 # One row per code applied to a quotation (Atlas.ti) or coded segment (MAXQDA):
-# where it lies in its document (the export's positions: paragraphs for text
-# documents), its text when the export carries it, and the export row it came from.
-SEGMENTS = ["quotation", "document", "begin", "end", "text", "code", "group", "row"]
+# where it lies in its document (begin/end: the export's positions, paragraphs for
+# text documents; empty where the export gives none, e.g. image coordinates;
+# position: the cells they were read from), its text when the export carries it,
+# and the export row it came from.
+SEGMENTS = ["quotation", "document", "begin", "end", "position", "text", "code", "group",
+            "row"]
 
 ATLAS_QUOTATIONS = {"id": "ID", "document": "Document", "codes": "Codes"}
 ATLAS_CODES = {"code": "Code", "groups": "Code Groups"}
@@ -57,37 +60,35 @@ def _lines(cell: str) -> list[str]:
     return [part.strip() for part in str(cell).splitlines() if part.strip()]
 
 
-def _atlas_positions(quotes: pd.DataFrame, shown: str) -> tuple[list, list]:
-    """First and last position of each quotation: the Start/End columns when the
-    export has them, else the paragraphs of the Reference column; missing (None)
-    when the export has neither (segment-level agreement then refuses to run)."""
-    n = len(quotes)
-    if {"Start", "End"} <= set(quotes.columns):
-        return (_numbers(quotes["Start"], shown, "sheet 'Quotations', column Start"),
-                _numbers(quotes["End"], shown, "sheet 'Quotations', column End"))
-    if "Reference" not in quotes.columns:
-        return [None] * n, [None] * n
-    begins, ends = [], []
-    for i, ref in enumerate(quotes["Reference"]):
-        match = _REFERENCE.match(str(ref))
-        if not match:
-            raise DataError(f"{shown}, sheet 'Quotations', row {i + 2}: Reference '{ref}' is not "
-                            "a paragraph range such as '12 - 13' — export text documents' "
-                            "quotations with their paragraph references.")
-        begins.append(int(match.group(1)))
-        ends.append(int(match.group(2) or match.group(1)))
-    return begins, ends
+def _int(value) -> int | None:
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return int(number) if number == int(number) else None
 
 
-def _numbers(column: pd.Series, shown: str, what: str) -> list[int]:
-    out = []
-    for i, value in enumerate(column):
-        try:
-            out.append(int(float(str(value).replace(",", "."))))
-        except ValueError:
-            raise DataError(f"{shown}, row {i + 2}: {what} = '{value}' is not a position "
-                            "(a paragraph or character number).") from None
-    return out
+def _span(begin, end) -> tuple[int | None, int | None]:
+    """A passage's first and last position, or (None, None) when the cells hold none
+    (e.g. an image quotation's coordinates): only segment-level agreement needs them,
+    and it stops on such a row, naming it."""
+    b, e = _int(begin), _int(end)
+    if b is None or e is None or e < b:
+        return None, None
+    return b, e
+
+
+def _atlas_position(rec: pd.Series) -> tuple[int | None, int | None, str]:
+    """Start/End when the export has them, else the paragraphs of Reference."""
+    if "Start" in rec.index and "End" in rec.index:
+        return (*_span(rec["Start"], rec["End"]), f"Start {rec['Start']}, End {rec['End']}")
+    if "Reference" not in rec.index:
+        return None, None, "no Reference or Start/End column"
+    match = _REFERENCE.match(str(rec["Reference"]))
+    shown = f"Reference '{rec['Reference']}'"
+    if not match:
+        return None, None, shown
+    return (*_span(match.group(1), match.group(2) or match.group(1)), shown)
 
 
 def read_atlas(path: Path, shown: str) -> pd.DataFrame:
@@ -107,18 +108,18 @@ def read_atlas(path: Path, shown: str) -> pd.DataFrame:
                             "it to one in Atlas.ti and export again.")
         groups[rec[ATLAS_CODES["code"]].strip()] = names
     text_col = next((c for c in ATLAS_TEXT if c in quotes.columns), None)
-    begins, ends = _atlas_positions(quotes, shown)
     rows = []
     for i, rec in quotes.iterrows():
         text = rec[text_col] if text_col else ""
+        begin, end, position = _atlas_position(rec)
         for code in _lines(rec[ATLAS_QUOTATIONS["codes"]]):
             if code not in groups:
                 raise DataError(f"{shown}, sheet 'Quotations', row {i + 2}: code '{code}' is "
                                 f"not listed in sheet 'Codes'{closest(code, groups)}.")
             for group in groups[code]:
                 rows.append((rec[ATLAS_QUOTATIONS["id"]].strip(),
-                             rec[ATLAS_QUOTATIONS["document"]].strip(), begins[i], ends[i], text,
-                             code, group, i + 2))
+                             rec[ATLAS_QUOTATIONS["document"]].strip(), begin, end, position,
+                             text, code, group, i + 2))
     return _segments(rows)
 
 
@@ -141,8 +142,6 @@ def read_maxqda(path: Path, shown: str) -> pd.DataFrame:
     else:
         frame = _sheet(path, shown, 0)
     _require(frame, MAXQDA, shown, "the coded segments")
-    begins = _numbers(frame[MAXQDA["begin"]], shown, "column Begin")
-    ends = _numbers(frame[MAXQDA["end"]], shown, "column End")
     texts = frame["Segment"] if "Segment" in frame.columns else [""] * len(frame)
     rows = []
     for i, rec in frame.iterrows():
@@ -150,12 +149,11 @@ def read_maxqda(path: Path, shown: str) -> pd.DataFrame:
         if len(parts) < 2:
             raise DataError(f"{shown}, row {i + 2}: code '{rec[MAXQDA['code']]}' has no parent "
                             "code group (expected 'Group\\Code') — move it under a group.")
-        if ends[i] < begins[i]:
-            raise DataError(f"{shown}, row {i + 2}: segment ends (End {ends[i]}) before it "
-                            f"begins (Begin {begins[i]}) — re-export the coded segments.")
         doc = rec[MAXQDA["document"]].strip()
-        rows.append((f"{doc}:{begins[i]}-{ends[i]}", doc, begins[i], ends[i], texts[i],
-                     parts[-1], parts[0], i + 2))
+        raw_b, raw_e = rec[MAXQDA["begin"]].strip(), rec[MAXQDA["end"]].strip()
+        begin, end = _span(raw_b, raw_e)
+        rows.append((f"{doc}:{raw_b}-{raw_e}", doc, begin, end, f"Begin {raw_b}, End {raw_e}",
+                     texts[i], parts[-1], parts[0], i + 2))
     return _segments(rows)
 
 
