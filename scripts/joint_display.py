@@ -1,17 +1,18 @@
-"""Rule joint_display: tests.csv + code counts -> joint_display.csv."""
+"""Rule joint_display: the checked meta-inferences -> joint_display.csv (fails on a flag)."""
 
 from peerstudy.rule import run
 
 
 def main(smk):
+    from pathlib import Path
+
     import pandas as pd
 
-    from peerstudy.io import write_csv
-    from peerstudy.qualitative import joint_display
+    from peerstudy.integration import gate
+    from peerstudy.io import atomic_write_bytes
 
-    tests = pd.read_csv(smk.input.tests)
-    codes = pd.read_csv(smk.input.codes)
-    write_csv(smk.output.joint, joint_display(tests, codes, smk.params.joint))
+    gate(pd.read_csv(smk.input.checks, keep_default_na=False))
+    atomic_write_bytes(smk.output.joint, Path(smk.input.checks).read_bytes())
 
 
 run(snakemake, main)  # noqa: F821

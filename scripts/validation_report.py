@@ -16,8 +16,14 @@ def main(smk):
     issues = combine_issues(frames)
     with open(smk.input.accounting, encoding="utf-8") as handle:
         accounting = json.load(handle)
+    report = write_report(issues, accounting, smk.params.study)
+    if "meta_inferences" in smk.input.keys():  # the joint display's checks, when declared
+        from peerstudy.integration import validation_section
+
+        checks = pd.read_csv(smk.input.meta_inferences, keep_default_na=False, na_values=[""])
+        report = report.rstrip("\n") + "\n" + validation_section(checks)
     write_csv(smk.output.issues, issues)
-    write_text(smk.output.report, write_report(issues, accounting, smk.params.study))
+    write_text(smk.output.report, report)
 
 
 run(snakemake, main)  # noqa: F821

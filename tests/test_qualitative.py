@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from peerstudy.errors import DataError
-from peerstudy.qualitative import cfir_matrix, code_tables, joint_display, read_exports
+from peerstudy.qualitative import cfir_matrix, code_tables, read_exports
 from peerstudy.synth import write_xlsx
 
 from .conftest import ROOT
@@ -96,17 +96,48 @@ def test_bad_atlas_exports_stop_with_file_row_and_fix(tmp_path, quotes, codes, m
         read_exports(atlas(tmp_path, quotes, codes))
 
 
-def test_joint_display_takes_numbers_from_tests_and_convergence_from_config():
-    tests = pd.DataFrame([{"site": "all", "group": "psw", "instrument": "ssq", "scale": "total",
-                           "test": "wilcoxon", "contrast": "T1-T3", "mean_difference": 1.5,
-                           "p": 0.2, "effect_name": "rank_biserial", "effect": 0.3}])
-    codes = pd.DataFrame({"code": ["Stigma", "Hope"], "quotations": [24, 18]})
-    spec = {"test": "wilcoxon", "domains": [
-        {"domain": "stigma", "group": "psw", "instrument": "ssq", "scale": "total",
-         "contrast": "T1-T3", "codes": ["Stigma", "Hope"], "convergence": "divergent"}]}
-    row = joint_display(tests, codes, spec).iloc[0]
-    assert (row["change"], row["p"], row["quotations"], row["convergence"]) == (
-        1.5, 0.2, 42, "divergent")
-    spec["domains"][0]["contrast"] = "T1-T2"
-    with pytest.raises(DataError, match=r"tests.csv does not have"):
-        joint_display(tests, codes, spec)
+def test_default_export_has_named_codes_and_marked_english_text(default_config):
+    from peerstudy.qualitative import read_segments
+
+    segments = read_segments(default_config["qualitative"], ROOT)
+    assert not segments["code"].str.contains(r"\d{2}$").any()  # no "Group 02" placeholders
+    assert segments["text"].str.startswith("[synthetic] ").all()
+    assert segments["text"].is_unique
+    assert segments[["begin", "end"]].notna().all().all()
+    # the text reads as its code: a spot check of codes whose wording is unmistakable
+    hope = segments.loc[segments["code"] == "Hope", "text"]
+    assert hope.str.contains("hope|future|better|life is not over", case=False).all()
+    stress = segments.loc[segments["code"] == "Nerves and stress", "text"]
+    assert stress.str.contains("nervous|stress|shaking", case=False).all()
+
+
+def test_maxqda_export_keeps_segment_text_and_positions(tmp_path):
+    path = tmp_path / "segments.csv"
+    pd.DataFrame({"Document name": ["FG A"], "Code": ["PEERS\\Hope"], "Begin": ["4"],
+                  "End": ["6"], "Segment": ["[synthetic] text"]}).to_csv(path, index=False)
+    from peerstudy.qualitative import read_export
+
+    seg = read_export({"path": str(path), "format": "maxqda"}, DOCS)
+    assert seg[["quotation", "begin", "end", "text"]].iloc[0].tolist() == [
+        "FG A:4-6", 4, 6, "[synthetic] text"]
+    # an image segment's coordinates, or an end before the beginning, give no position:
+    # the code tables count it; segment-level agreement stops on it, naming the cells
+    pd.DataFrame({"Document name": ["FG A", "FG A"], "Code": ["PEERS\\Hope"] * 2,
+                  "Begin": ["6", "(12,40)"], "End": ["4", "(80,95)"]}).to_csv(path, index=False)
+    seg = read_export({"path": str(path), "format": "maxqda"}, DOCS)
+    assert seg["begin"].isna().all()
+    assert seg["position"].tolist() == ["Begin 6, End 4", "Begin (12,40), End (80,95)"]
+
+
+@pytest.mark.parametrize("reference, span", [
+    ("12 - 13", [12, 13]), ("¶ 7 – 9", [7, 9]), ("4", [4, 4]), ("page 3", None),
+])
+def test_atlas_reference_column_gives_paragraph_positions(tmp_path, reference, span):
+    qual = atlas(tmp_path, [{"ID": "1:1", "Document": "FG A", "Codes": "Hope",
+                             "Reference": reference}], CODES)
+    from peerstudy.qualitative import read_segments
+
+    seg = read_segments(qual)
+    got = seg[["begin", "end"]].iloc[0]
+    assert (got.tolist() == span) if span else got.isna().all()
+    assert seg["position"].iloc[0] == f"Reference '{reference}'"

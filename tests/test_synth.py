@@ -26,7 +26,9 @@ def regenerated(tmp_path_factory, default_config, registry):
 
 def committed_files(config):
     paths = [config["participants_file"]["path"]] + [f["path"] for f in config["raw_files"]]
-    return paths + ["data/raw/catalonia/MANIFEST.json"]
+    qual = config["qualitative"]
+    paths += [e["path"] for e in qual["exports"]] + [c["path"] for c in qual["agreement"]["coders"]]
+    return sorted(set(paths)) + ["data/raw/catalonia/MANIFEST.json"]
 
 
 def test_generator_reproduces_the_committed_exports_byte_for_byte(regenerated, default_config):

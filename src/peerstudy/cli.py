@@ -23,9 +23,14 @@ def cmd_synth(args) -> None:
             "the generator only writes data for synthetic studies."
         )
     manifest = synthesize(config, load_study_registry(config))
-    draws = manifest["calibration_draws"]
-    print(f"wrote synthetic exports for {manifest['study']} "
-          f"({manifest['enrolled']} participants; calibration draws {draws})")
+    parts = []
+    if "enrolled" in manifest:
+        parts.append(f"{manifest['enrolled']} participants; calibration draws "
+                     f"{manifest['calibration_draws']}")
+    if "qualitative" in manifest:
+        parts.append(", ".join(f"{v} {k.replace('_', ' ')}"
+                               for k, v in manifest["qualitative"].items()))
+    print(f"wrote synthetic exports for {manifest['study']} ({'; '.join(parts)})")
 
 
 def cmd_new_study(args) -> None:

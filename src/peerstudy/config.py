@@ -91,9 +91,22 @@ def _check_schema(config: dict, source: str) -> None:
     raise ConfigError(f"{source}: {where}: {err.message}.")
 
 
+def has_questionnaires(config: dict) -> bool:
+    """False for a qualitative-only study (no raw_files): no roster, schedule or scores."""
+    return bool(config.get("raw_files"))
+
+
+# What a qualitative-only study leaves empty, so that every rule file still parses.
+NO_QUESTIONNAIRES = {"sites": [], "groups": [], "timepoints": [], "schedule": {},
+                     "raw_files": [], "registry": {"dirs": []}}
+
+
 def _fill_defaults(config: dict) -> None:
     config["study"].setdefault("synthetic", False)
     config["study"].setdefault("language", "en")
+    if not has_questionnaires(config):
+        for key, empty in NO_QUESTIONNAIRES.items():
+            config.setdefault(key, copy.deepcopy(empty))
     config["registry"].setdefault("parameters", {})
     config.setdefault("missing_codes", {})
     val = config.setdefault("validation", {})
@@ -108,6 +121,8 @@ def _fill_defaults(config: dict) -> None:
     rel = config.setdefault("reliability", {})
     rel.setdefault("ci_level", 0.95)
     rel.setdefault("seed", 20221104)
+    if not has_questionnaires(config):
+        return
     for spec in [config["participants_file"], *config["raw_files"]]:
         spec.setdefault("encoding", "utf-8")
         spec.setdefault("sep", ",")
@@ -117,6 +132,18 @@ def _fill_defaults(config: dict) -> None:
 
 
 def _check_references(config: dict, source: str, base: Path, check_paths: bool) -> None:
+    if not has_questionnaires(config):
+        if not config.get("qualitative"):
+            raise ConfigError(f"{source}: the study has neither questionnaires (raw_files) nor "
+                              "qualitative exports (qualitative) — declare at least one.")
+        config.setdefault("analysis", {})
+        if "joint_display" in config["qualitative"]:
+            raise ConfigError(f"{source}: qualitative.joint_display sets qualitative findings "
+                              "beside questionnaire results, and this study has no "
+                              "questionnaires (raw_files) — remove the joint display.")
+        _check_qualitative(config, source, base, check_paths)
+        _check_reporting(config, source)
+        return
     sites = ids(config["sites"])
     groups = ids(config["groups"])
     timepoints = ids(config["timepoints"])
@@ -201,6 +228,37 @@ def _check_qualitative(config, source, base, check_paths) -> None:
             _check_path(source, f"qualitative.exports[{i}].path", spec["path"], base)
     for doc, src in qual["documents"].items():
         _member(source, f"qualitative.documents.{doc}", src, qual["sources"], "source")
+    if "agreement" in qual:
+        agr = qual["agreement"]
+        agr.setdefault("levels", ["document", "segment"])
+        agr.setdefault("min_overlap", 0.9)
+        agr.setdefault("overlap_of", "union")
+        agr.setdefault("documents", list(qual["documents"]))
+        for doc in agr["documents"]:
+            _member(source, "qualitative.agreement.documents", doc, qual["documents"], "document")
+        if agr["coders"][0]["id"] == agr["coders"][1]["id"]:
+            raise ConfigError(f"{source}: qualitative.agreement.coders: give the two coders "
+                              "different ids.")
+        for i, coder in enumerate(agr["coders"]):
+            if check_paths:
+                _check_path(source, f"qualitative.agreement.coders[{i}].path", coder["path"],
+                            base)
+    if "themes" in qual and check_paths:
+        _check_path(source, "qualitative.themes", qual["themes"], base)
+    for i, dom in enumerate(qual.get("joint_display", {}).get("domains", [])):
+        key = f"qualitative.joint_display.domains[{i}] ({dom['domain']})"
+        if "meta_inference" not in dom:
+            continue  # undeclared: left out of the display and listed
+        needs = ["finding", "statement"]
+        if dom["meta_inference"] in ("convergence", "divergence"):
+            needs.append("qualitative_direction")
+        missing = [k for k in needs if k not in dom]
+        if missing:
+            raise ConfigError(f"{source}: {key}: a declared {dom['meta_inference']} needs "
+                              f"{' and '.join(missing)} — say what the qualitative data show.")
+        if not dom["codes"] and dom["meta_inference"] != "silence":
+            raise ConfigError(f"{source}: {key}: name the codes the qualitative finding rests "
+                              "on (codes: [] only for a declared silence).")
 
 
 def _check_analysis(config, source, registry, sites, groups, timepoints) -> None:

@@ -57,9 +57,15 @@ def conventions(analysis: dict) -> dict:
     }
 
 
-def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict) -> dict:
-    """conventions.json: the statistical conventions plus the data-handling ones."""
+def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict,
+                    qualitative: dict | None = None, questionnaires: bool = True) -> dict:
+    """conventions.json: the statistical conventions plus the data-handling ones, and the
+    qualitative ones when the study has coding exports (only those without questionnaires)."""
+    if not questionnaires:
+        return {"qualitative": qualitative_conventions(qualitative or {}, analysis)}
     out = conventions(analysis)
+    if qualitative is not None:
+        out["qualitative"] = qualitative_conventions(qualitative, analysis)
     out["reliability"] = {
         "alpha": "Cronbach's alpha on complete cases of the scale's keyed items",
         "alpha_ci": f"Feldt (1965) F-based, level {reliability['ci_level']}",
@@ -75,6 +81,70 @@ def all_conventions(analysis: dict, reliability: dict, validation: dict, missing
         "rm_anova_friedman": "complete cases over all timepoints of the comparison",
         "mixed_model": "all available observations",
     }
+    return out
+
+
+def qualitative_conventions(qual: dict, analysis: dict) -> dict:
+    """How code tables, themes, intercoder agreement and the joint display are computed."""
+    out = {
+        "code_counts": "one quotation (Atlas.ti) or coded segment (MAXQDA) per code applied; "
+                       "share_in_group = the code's quotations / its code group's",
+        "code_labels": "as the export names them (Atlas.ti code names; the last level of "
+                       "MAXQDA's Group\\Code path, whose first level is the code group)",
+    }
+    if qual.get("themes"):
+        out["themes"] = {
+            "file": qual["themes"],
+            "quotations": "distinct quotations carrying any of the theme's codes",
+            "exemplars": "the quotation ids the themes file declares, never chosen by the "
+                         "program",
+        }
+    if qual.get("agreement"):
+        agr = qual["agreement"]
+        out["agreement"] = {
+            "coders": [c["id"] for c in agr["coders"]],
+            "levels": agr.get("levels", ["document", "segment"]),
+            "documents": agr.get("documents", "every declared document"),
+            "document_level": "unit = document x code; a coder's value is 1 when the coder "
+                              "applied the code anywhere in the document",
+            "segment_level": "unit = location x code; a location is a set of coded passages "
+                             "(either coder, any code) linked by overlaps of at least "
+                             f"{agr.get('min_overlap', 0.9)} of the "
+                             + ("span both passages cover" if agr.get("overlap_of", "union")
+                                == "union" else "shorter passage")
+                             + "; positions as exported (paragraphs of text documents), "
+                             "inclusive",
+            "min_overlap": agr.get("min_overlap", 0.9),
+            "overlap_of": agr.get("overlap_of", "union"),
+            "codes": "every code either coder applied in the compared documents",
+            "overall": "code 'all': every unit x code pooled",
+            "percent_agreement": "100 x share of units with the same value from both coders",
+            "kappa": "Cohen (1960), each coder's own marginals "
+                     "(statsmodels.stats.inter_rater.cohens_kappa)",
+            "krippendorff_alpha": "nominal, pooled marginals (krippendorff.alpha)",
+            "agreement_when_coded": "both / units either coder coded (ignores agreement on "
+                                    "absence)",
+            "undefined": "kappa and alpha are left empty, with a note, when both coders give "
+                         "every unit the same value",
+        }
+    if qual.get("joint_display"):
+        method = analysis.get("multiplicity", {}).get("method", "holm")
+        out["joint_display"] = {
+            "test": qual["joint_display"]["test"],
+            "p": "p_adjusted" if method != "none" else "p",
+            "multiplicity": method,
+            "alpha": analysis.get("alpha", 0.05),
+            "direction": "favourable when the change (later minus earlier) goes the way the "
+                         "registry's higher_is_better says",
+            "checks": "convergence on a change needs a significant change in the same "
+                      "direction; convergence on no change, a non-significant result; "
+                      "divergence is flagged when the result converges; expansion when the "
+                      "result is a significant change against the qualitative direction; "
+                      "silence when the declared codes carry quotations. A flagged "
+                      "declaration fails the build unless it has a justification.",
+            "undeclared": "left out of the display, listed in "
+                          "qualitative/joint_display_undeclared.csv",
+        }
     return out
 
 

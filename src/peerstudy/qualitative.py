@@ -1,13 +1,14 @@
 """Code tables from qualitative-analysis exports (Atlas.ti, MAXQDA).
 
 peerstudy reads what the coding software exported — which code was applied to
-which quotation of which document — and counts; it never reads the
-quotations' meaning. Both readers return one normalised long table:
-``quotation, document, source, code, group`` (one row per code applied).
+which quotation of which document, where it lies and its text — and counts; it
+never interprets the quotations. Both readers return one long table, SEGMENTS
+(one row per code applied); the code tables use its LINKS columns.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,16 +16,28 @@ import pandas as pd
 from peerstudy.errors import DataError, closest
 
 LINKS = ["quotation", "document", "source", "code", "group"]
+# One row per code applied to a quotation (Atlas.ti) or coded segment (MAXQDA):
+# where it lies in its document (begin/end: the export's positions, paragraphs for
+# text documents; empty where the export gives none, e.g. image coordinates;
+# position: the cells they were read from), its text when the export carries it,
+# and the export row it came from.
+SEGMENTS = ["quotation", "document", "begin", "end", "position", "text", "code", "group",
+            "row"]
 
 ATLAS_QUOTATIONS = {"id": "ID", "document": "Document", "codes": "Codes"}
 ATLAS_CODES = {"code": "Code", "groups": "Code Groups"}
-MAXQDA = {"document_group": "Document group", "document": "Document name", "code": "Code",
-          "begin": "Begin"}
+# Atlas.ti 9 names the quotation text "Quotation Content", later versions "Content".
+ATLAS_TEXT = ["Quotation Content", "Content"]
+MAXQDA = {"document": "Document name", "code": "Code",
+          "begin": "Begin", "end": "End"}
+# "12 - 13", "12 – 13", "¶ 12 – 13" or "12": a text quotation's first and last paragraph.
+_REFERENCE = re.compile(r"^\s*¶?\s*(\d+)(?:\s*[-–—]\s*¶?\s*(\d+))?")
 
 
-def _sheet(path: Path, shown: str, sheet: str) -> pd.DataFrame:
+def _sheet(path: Path, shown: str, sheet) -> pd.DataFrame:
     if not path.exists():
-        raise DataError(f"{shown}: file not found — check qualitative.exports in the config.")
+        raise DataError(f"{shown}: file not found — check the path in the config's qualitative "
+                        "section.")
     try:
         return pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype=str).fillna("")
     except ValueError as exc:
@@ -43,8 +56,44 @@ def _require(frame: pd.DataFrame, columns: dict, shown: str, what: str) -> None:
             )
 
 
+def _lines(cell: str) -> list[str]:
+    return [part.strip() for part in str(cell).splitlines() if part.strip()]
+
+
+def _int(value) -> int | None:
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return int(number) if number == int(number) else None
+
+
+def _span(begin, end) -> tuple[int | None, int | None]:
+    """A passage's first and last position, or (None, None) when the cells hold none
+    (e.g. an image quotation's coordinates): only segment-level agreement needs them,
+    and it stops on such a row, naming it."""
+    b, e = _int(begin), _int(end)
+    if b is None or e is None or e < b:
+        return None, None
+    return b, e
+
+
+def _atlas_position(rec: pd.Series) -> tuple[int | None, int | None, str]:
+    """Start/End when the export has them, else the paragraphs of Reference."""
+    if "Start" in rec.index and "End" in rec.index:
+        return (*_span(rec["Start"], rec["End"]), f"Start {rec['Start']}, End {rec['End']}")
+    if "Reference" not in rec.index:
+        return None, None, "no Reference or Start/End column"
+    match = _REFERENCE.match(str(rec["Reference"]))
+    shown = f"Reference '{rec['Reference']}'"
+    if not match:
+        return None, None, shown
+    return (*_span(match.group(1), match.group(2) or match.group(1)), shown)
+
+
 def read_atlas(path: Path, shown: str) -> pd.DataFrame:
-    """Atlas.ti 9 export: sheet 'Quotations' (ID, Document, Codes — one per line)
+    """Atlas.ti 9/22/23 export: sheet 'Quotations' (ID, Document, Codes — one per
+    line — and, when exported, the quotation text and its Reference or Start/End)
     and sheet 'Codes' (Code, Code Groups — one per line)."""
     quotes = _sheet(path, shown, "Quotations")
     codes = _sheet(path, shown, "Codes")
@@ -52,73 +101,106 @@ def read_atlas(path: Path, shown: str) -> pd.DataFrame:
     _require(codes, ATLAS_CODES, shown, "sheet 'Codes'")
     groups = {}
     for i, rec in codes.iterrows():
-        names = [g.strip() for g in rec[ATLAS_CODES["groups"]].splitlines() if g.strip()]
+        names = _lines(rec[ATLAS_CODES["groups"]])
         if not names:
             raise DataError(f"{shown}, sheet 'Codes', row {i + 2}: code "
                             f"'{rec[ATLAS_CODES['code']]}' belongs to no code group — assign "
                             "it to one in Atlas.ti and export again.")
         groups[rec[ATLAS_CODES["code"]].strip()] = names
+    text_col = next((c for c in ATLAS_TEXT if c in quotes.columns), None)
     rows = []
     for i, rec in quotes.iterrows():
-        for code in [c.strip() for c in rec[ATLAS_QUOTATIONS["codes"]].splitlines() if c.strip()]:
+        text = rec[text_col] if text_col else ""
+        begin, end, position = _atlas_position(rec)
+        for code in _lines(rec[ATLAS_QUOTATIONS["codes"]]):
             if code not in groups:
                 raise DataError(f"{shown}, sheet 'Quotations', row {i + 2}: code '{code}' is "
                                 f"not listed in sheet 'Codes'{closest(code, groups)}.")
             for group in groups[code]:
-                rows.append((rec[ATLAS_QUOTATIONS["id"]], rec[ATLAS_QUOTATIONS["document"]],
-                             code, group, i + 2))
-    return pd.DataFrame(rows, columns=["quotation", "document", "code", "group", "row"])
+                rows.append((rec[ATLAS_QUOTATIONS["id"]].strip(),
+                             rec[ATLAS_QUOTATIONS["document"]].strip(), begin, end, position,
+                             text, code, group, i + 2))
+    return _segments(rows)
+
+
+def _segments(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=SEGMENTS)
+    for col in ("begin", "end"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
 
 
 def read_maxqda(path: Path, shown: str) -> pd.DataFrame:
-    """MAXQDA 2020 'Coded segments' export (.xlsx or .csv): one row per coded
-    segment; the code path uses backslashes and its first level is the group."""
+    """MAXQDA 2020/2022 'Coded segments' export (.xlsx or .csv): one row per coded
+    segment, with Begin/End (paragraphs for text documents) and the Segment text;
+    the code path uses backslashes and its first level is the code group."""
     if path.suffix.lower() == ".csv":
         if not path.exists():
-            raise DataError(f"{shown}: file not found — check qualitative.exports.")
+            raise DataError(f"{shown}: file not found — check the path in the config's "
+                            "qualitative section.")
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     else:
         frame = _sheet(path, shown, 0)
     _require(frame, MAXQDA, shown, "the coded segments")
+    texts = frame["Segment"] if "Segment" in frame.columns else [""] * len(frame)
     rows = []
     for i, rec in frame.iterrows():
         parts = [p.strip() for p in rec[MAXQDA["code"]].split("\\") if p.strip()]
         if len(parts) < 2:
             raise DataError(f"{shown}, row {i + 2}: code '{rec[MAXQDA['code']]}' has no parent "
                             "code group (expected 'Group\\Code') — move it under a group.")
-        quotation = f"{rec[MAXQDA['document']]}:{rec[MAXQDA['begin']]}"
-        rows.append((quotation, rec[MAXQDA["document"]], parts[-1], parts[0], i + 2))
-    return pd.DataFrame(rows, columns=["quotation", "document", "code", "group", "row"])
+        doc = rec[MAXQDA["document"]].strip()
+        raw_b, raw_e = rec[MAXQDA["begin"]].strip(), rec[MAXQDA["end"]].strip()
+        begin, end = _span(raw_b, raw_e)
+        rows.append((f"{doc}:{raw_b}-{raw_e}", doc, begin, end, f"Begin {raw_b}, End {raw_e}",
+                     texts[i], parts[-1], parts[0], i + 2))
+    return _segments(rows)
 
 
 READERS = {"atlas_ti": read_atlas, "maxqda": read_maxqda}
 
 
+def read_export(spec: dict, documents: dict[str, str], base: Path = Path(".")) -> pd.DataFrame:
+    """One export (``{path, format}``) as SEGMENTS plus ``source``; every document
+    must be declared in ``qualitative.documents``."""
+    segments = READERS[spec["format"]](Path(base) / spec["path"], spec["path"])
+    unknown = sorted(set(segments["document"]) - set(documents))
+    if unknown:
+        row = segments.loc[segments["document"] == unknown[0], "row"].iloc[0]
+        raise DataError(
+            f"{spec['path']}, row {row}: document '{unknown[0]}' is not in "
+            f"qualitative.documents{closest(unknown[0], documents)} — add it with "
+            "its source (e.g. PSWs) to the config."
+        )
+    segments["source"] = segments["document"].map(documents)
+    return segments
+
+
+def check_one_group_per_code(links: pd.DataFrame, qual: dict) -> None:
+    if qual.get("allow_code_in_several_groups", False):
+        return
+    spread = links.groupby("code")["group"].nunique()
+    if (spread > 1).any():
+        code = spread[spread > 1].index[0]
+        groups = sorted(links.loc[links["code"] == code, "group"].unique())
+        raise DataError(
+            f"code '{code}' is in several code groups ({', '.join(groups)}) — keep it in "
+            "one, or set qualitative.allow_code_in_several_groups: true."
+        )
+
+
+def read_segments(qual: dict, base: Path = Path(".")) -> pd.DataFrame:
+    """All exports of the config, checked: SEGMENTS plus ``source`` and ``export`` (its id)."""
+    frames = [read_export(spec, qual["documents"], base).assign(export=spec["id"])
+              for spec in qual["exports"]]
+    segments = pd.concat(frames, ignore_index=True)
+    check_one_group_per_code(segments, qual)
+    return segments
+
+
 def read_exports(qual: dict, base: Path = Path(".")) -> pd.DataFrame:
     """All exports of the config, checked, as one long table of code applications."""
-    frames = []
-    for spec in qual["exports"]:
-        links = READERS[spec["format"]](base / spec["path"], spec["path"])
-        unknown = sorted(set(links["document"]) - set(qual["documents"]))
-        if unknown:
-            row = links.loc[links["document"] == unknown[0], "row"].iloc[0]
-            raise DataError(
-                f"{spec['path']}, row {row}: document '{unknown[0]}' is not in "
-                f"qualitative.documents{closest(unknown[0], qual['documents'])} — add it with "
-                "its source (e.g. PSWs) to the config."
-            )
-        links["source"] = links["document"].map(qual["documents"])
-        frames.append(links)
-    links = pd.concat(frames, ignore_index=True)
-    if not qual.get("allow_code_in_several_groups", False):
-        spread = links.groupby("code")["group"].nunique()
-        if (spread > 1).any():
-            code = spread[spread > 1].index[0]
-            groups = sorted(links.loc[links["code"] == code, "group"].unique())
-            raise DataError(
-                f"code '{code}' is in several code groups ({', '.join(groups)}) — keep it in "
-                "one, or set qualitative.allow_code_in_several_groups: true."
-            )
+    links = read_segments(qual, base)
     return links[LINKS].sort_values(LINKS, kind="mergesort").reset_index(drop=True)
 
 
@@ -146,41 +228,6 @@ def totals(links: pd.DataFrame) -> pd.DataFrame:
         "codes": int(links["code"].nunique()), "code_groups": int(links["group"].nunique()),
         "documents": int(links["document"].nunique()), "sources": int(links["source"].nunique()),
     }])
-
-
-JOINT_COLUMNS = ["domain", "instrument", "scale", "group", "contrast", "change", "p",
-                 "effect_name", "effect", "codes", "quotations", "convergence"]
-
-
-def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict) -> pd.DataFrame:
-    """Each domain's test result beside the quotations of the codes mapped to it."""
-    rows = []
-    count = codes.set_index("code")["quotations"]
-    for d in spec["domains"]:
-        hit = tests[(tests["site"] == "all") & (tests["group"] == d["group"])
-                    & (tests["instrument"] == d["instrument"]) & (tests["scale"] == d["scale"])
-                    & (tests["test"] == spec["test"]) & (tests["contrast"] == d["contrast"])]
-        if hit.empty:
-            raise DataError(
-                f"qualitative.joint_display: domain '{d['domain']}' asks for {spec['test']} "
-                f"{d['group']}/{d['instrument']}/{d['scale']} {d['contrast']}, which tests.csv "
-                "does not have — add the contrast to the analysis plan or fix the domain."
-            )
-        missing = [c for c in d["codes"] if c not in count.index]
-        if missing:
-            raise DataError(
-                f"qualitative.joint_display: domain '{d['domain']}' names code "
-                f"'{missing[0]}', which no export has{closest(missing[0], count.index)}."
-            )
-        first = hit.iloc[0]
-        rows.append({"domain": d["domain"], "instrument": d["instrument"], "scale": d["scale"],
-                     "group": d["group"], "contrast": d["contrast"],
-                     "change": first["mean_difference"], "p": first["p"],
-                     "effect_name": first["effect_name"], "effect": first["effect"],
-                     "codes": "; ".join(d["codes"]),
-                     "quotations": int(sum(count[c] for c in d["codes"])),
-                     "convergence": d.get("convergence", "not assessed")})
-    return pd.DataFrame(rows, columns=JOINT_COLUMNS)
 
 
 def cfir_matrix(links: pd.DataFrame, mapping: dict[str, list[str]], sources: list[str]):

@@ -5,7 +5,7 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from peerstudy.config import check_config, load_study_registry
+from peerstudy.config import check_config, has_questionnaires, load_study_registry
 from peerstudy.errors import PeerstudyError
 from peerstudy.instruments import item_ranges, registry_files
 
@@ -50,6 +50,7 @@ config.clear()
 config.update(_checked)
 
 STUDY = config["study"]["id"]
+QUESTIONNAIRES = has_questionnaires(config)  # False for a qualitative-only study
 PROCESSED = f"data/processed/{STUDY}"
 RESULTS = f"results/{STUDY}"
 LOGS = f"logs/{STUDY}"
@@ -70,8 +71,15 @@ STATS = ["analysis", "conventions", "stats/__init__", "stats/parametric", "stats
 
 
 def raw_inputs():
-    """The roster and every questionnaire export, in config order."""
+    """The roster and every questionnaire export, in config order (none without questionnaires)."""
+    if not QUESTIONNAIRES:
+        return []
     return [config["participants_file"]["path"]] + [f["path"] for f in config["raw_files"]]
+
+
+def participant_variables():
+    """The roster's sociodemographic variables (none without questionnaires)."""
+    return list(config.get("participants_file", {}).get("variables", {}))
 
 
 def registry_yaml():
@@ -83,7 +91,7 @@ def ingest_settings():
     """Everything ingestion reads from the config (a change here reruns ingestion)."""
     keys = ["study", "sites", "groups", "timepoints", "schedule", "missing_codes",
             "validation", "participants_file", "raw_files"]
-    return {key: config[key] for key in keys}
+    return {key: config[key] for key in keys if key in config}
 
 
 def response_ranges():
@@ -115,46 +123,90 @@ def qualitative_exports():
     return [e["path"] for e in config.get("qualitative", {}).get("exports", [])]
 
 
+def agreement_exports():
+    """The two coders' exports compared by the agreement rule."""
+    return [c["path"] for c in config.get("qualitative", {}).get("agreement", {}).get("coders", [])]
+
+
 def qualitative_settings():
-    """What the code tables depend on (the joint display has its own rule)."""
+    """What reading the exports depends on (themes, agreement and the joint display
+    have their own rules and inputs)."""
     qual = config.get("qualitative", {})
-    return {k: v for k, v in qual.items() if k != "joint_display"}
+    return {k: v for k, v in qual.items() if k not in ("joint_display", "agreement", "themes")}
+
+
+def qualitative_conventions():
+    """The qualitative settings conventions.json records (not the declarations' wording)."""
+    qual = config.get("qualitative")
+    if not qual:
+        return None
+    out = {k: qual[k] for k in ("agreement", "themes") if k in qual}
+    if "joint_display" in qual:
+        out["joint_display"] = {"test": qual["joint_display"]["test"]}
+    return out
+
+
+def meta_inference_checks():
+    """The joint display's checks, shown in the validation report when declared."""
+    if config.get("qualitative", {}).get("joint_display") and QUESTIONNAIRES:
+        return {"meta_inferences": f"{RESULTS}/validation/meta_inferences.csv",
+                "integration": code("integration")}
+    return {}
+
+
+def qualitative_outputs():
+    if not config.get("qualitative"):
+        return []
+    qual = config["qualitative"]
+    out = [f"{RESULTS}/qualitative/{name}.csv"
+           for name in ("code_groups", "codes", "code_sources", "totals")]
+    if qual.get("cfir"):
+        out.append(f"{RESULTS}/qualitative/cfir_matrix.csv")
+    if qual.get("themes"):
+        out += [f"{RESULTS}/qualitative/themes.csv", f"{RESULTS}/qualitative/quotations.csv"]
+    if qual.get("agreement"):
+        out += [f"{RESULTS}/qualitative/agreement.csv",
+                f"{RESULTS}/qualitative/agreement_disagreements.csv"]
+    if qual.get("joint_display"):
+        out += [f"{RESULTS}/joint_display.csv", f"{RESULTS}/validation/meta_inferences.csv",
+                f"{RESULTS}/qualitative/joint_display_undeclared.csv"]
+    return out
 
 
 def final_figures():
     figs = config.get("figures", {})
-    names = ["flow"] + [n for n in ("trajectories", "pre_post", "copm") if n in figs]
+    names = ["flow"] if QUESTIONNAIRES else []
+    names += [n for n in ("trajectories", "pre_post", "copm") if n in figs]
     if config.get("qualitative"):
         names.append("code_groups")
     return [f"reports/{STUDY}/figures/{n}.{ext}" for n in names for ext in ("png", "svg")]
 
 
 def final_outputs():
-    outputs = [
-        f"{PROCESSED}/items.csv",
-        f"{PROCESSED}/participants.csv",
-        f"{RESULTS}/validation/issues.csv",
-        f"{RESULTS}/validation/report.md",
-        f"{RESULTS}/scores.csv",
-        f"{RESULTS}/reliability.csv",
-        f"{RESULTS}/descriptives.csv",
-        f"{RESULTS}/tests.csv",
-        f"{RESULTS}/conventions.json",
-        f"{RESULTS}/rci.csv",
-    ]
-    if config.get("qualitative"):
-        outputs += [f"{RESULTS}/qualitative/code_groups.csv", f"{RESULTS}/qualitative/codes.csv",
-                    f"{RESULTS}/qualitative/code_sources.csv"]
-        if config["qualitative"].get("cfir"):
-            outputs.append(f"{RESULTS}/qualitative/cfir_matrix.csv")
-        if config["qualitative"].get("joint_display"):
-            outputs.append(f"{RESULTS}/joint_display.csv")
+    outputs = []
+    if QUESTIONNAIRES:
+        outputs += [
+            f"{PROCESSED}/items.csv",
+            f"{PROCESSED}/participants.csv",
+            f"{RESULTS}/validation/issues.csv",
+            f"{RESULTS}/validation/report.md",
+            f"{RESULTS}/scores.csv",
+            f"{RESULTS}/reliability.csv",
+            f"{RESULTS}/descriptives.csv",
+            f"{RESULTS}/tests.csv",
+            f"{RESULTS}/rci.csv",
+        ]
+    outputs.append(f"{RESULTS}/conventions.json")
+    outputs += qualitative_outputs()
     outputs += final_figures()
-    outputs += [f"reports/{STUDY}/{doc}.{fmt}" for doc in ("manuscript", "supplement")
-                for fmt in config["reporting"]["formats"]]
+    # The manuscript layer reads the questionnaire results: a qualitative-only
+    # study stops at its results files (themes, quotations, agreement, CFIR matrix).
+    if QUESTIONNAIRES:
+        outputs += [f"reports/{STUDY}/{doc}.{fmt}" for doc in ("manuscript", "supplement")
+                    for fmt in config["reporting"]["formats"]]
     if config.get("power"):
         outputs += [f"{RESULTS}/power.csv", f"reports/{STUDY}/power/power.html"]
-    if config["study"]["synthetic"]:
+    if config["study"]["synthetic"] and QUESTIONNAIRES:
         outputs.append(f"{RESULTS}/validation/calibration.csv")
         outputs.append(f"{RESULTS}/validation/calibration_tests.csv")
     return outputs

@@ -27,6 +27,7 @@ rule validation_report:
         ingest=f"{RESULTS}/validation/ingest_issues.csv",
         scoring=f"{RESULTS}/validation/scoring_issues.csv",
         accounting=f"{RESULTS}/validation/ingest_accounting.json",
+        **meta_inference_checks(),
     output:
         issues=f"{RESULTS}/validation/issues.csv",
         report=f"{RESULTS}/validation/report.md",

@@ -44,7 +44,7 @@ rule demographics:
     output:
         table=f"{RESULTS}/demographics.csv",
     params:
-        variables=list(config["participants_file"]["variables"]),
+        variables=participant_variables(),
         groups=[g["id"] for g in config["groups"]],
     log:
         f"{LOGS}/demographics.log",
@@ -64,6 +64,8 @@ rule conventions:
         reliability=config["reliability"],
         missing_codes=config["missing_codes"],
         validation=config["validation"],
+        qualitative=qualitative_conventions(),
+        questionnaires=QUESTIONNAIRES,
     log:
         f"{LOGS}/conventions.log",
     benchmark:
