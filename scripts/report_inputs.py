@@ -9,13 +9,10 @@ def main(smk):
     import tomllib
     from pathlib import Path
 
-    import pandas as pd
-
     from peerstudy.report.build import read_results, write_report_inputs
     from peerstudy.report.values import Context
 
     results = read_results({key: smk.input[key] for key in smk.params.results})
-    results["participants"] = pd.read_csv(smk.input.participants, dtype={"participant_id": str})
     conventions = json.loads(Path(smk.input.conventions).read_text(encoding="utf-8"))
     lock = tomllib.loads(Path(smk.input.lock).read_text(encoding="utf-8"))
     wanted = {"snakemake", "pandas", "numpy", "scipy", "statsmodels", "pyreadstat",

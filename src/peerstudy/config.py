@@ -142,7 +142,7 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
                               "beside questionnaire results, and this study has no "
                               "questionnaires (raw_files) — remove the joint display.")
         _check_qualitative(config, source, base, check_paths)
-        _check_reporting(config, source)
+        _check_reporting(config, source, base, check_paths)
         return
     sites = ids(config["sites"])
     groups = ids(config["groups"])

@@ -199,11 +199,8 @@ def final_outputs():
     outputs.append(f"{RESULTS}/conventions.json")
     outputs += qualitative_outputs()
     outputs += final_figures()
-    # The manuscript layer reads the questionnaire results: a qualitative-only
-    # study stops at its results files (themes, quotations, agreement, CFIR matrix).
-    if QUESTIONNAIRES:
-        outputs += [f"reports/{STUDY}/{doc}.{fmt}" for doc in ("manuscript", "supplement")
-                    for fmt in config["reporting"]["formats"]]
+    outputs += [f"reports/{STUDY}/{doc}.{fmt}" for doc in ("manuscript", "supplement")
+                for fmt in config["reporting"]["formats"]]
     if config.get("power"):
         outputs += [f"{RESULTS}/power.csv", f"reports/{STUDY}/power/power.html"]
     if config["study"]["synthetic"] and QUESTIONNAIRES:

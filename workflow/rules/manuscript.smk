@@ -25,14 +25,18 @@ def table_names():
 
 
 def report_results():
-    """The results files the values and tables are computed from."""
-    files = {
-        "tests": f"{RESULTS}/tests.csv",
-        "descriptives": f"{RESULTS}/descriptives.csv",
-        "demographics": f"{RESULTS}/demographics.csv",
-        "reliability": f"{RESULTS}/reliability.csv",
-        "rci_summary": f"{RESULTS}/rci_summary.csv",
-    }
+    """The results files the values and tables are computed from (a qualitative-only
+    study has no questionnaire results)."""
+    files = {}
+    if QUESTIONNAIRES:
+        files |= {
+            "tests": f"{RESULTS}/tests.csv",
+            "descriptives": f"{RESULTS}/descriptives.csv",
+            "demographics": f"{RESULTS}/demographics.csv",
+            "reliability": f"{RESULTS}/reliability.csv",
+            "rci_summary": f"{RESULTS}/rci_summary.csv",
+            "participants": f"{PROCESSED}/participants.csv",
+        }
     if config.get("qualitative"):
         files["code_groups"] = f"{RESULTS}/qualitative/code_groups.csv"
         files["codes"] = f"{RESULTS}/qualitative/codes.csv"
@@ -41,7 +45,13 @@ def report_results():
             files["cfir"] = f"{RESULTS}/qualitative/cfir_matrix.csv"
         if config["qualitative"].get("joint_display"):
             files["joint_display"] = f"{RESULTS}/joint_display.csv"
-    if config["study"]["synthetic"]:
+            files["joint_undeclared"] = f"{RESULTS}/qualitative/joint_display_undeclared.csv"
+        if config["qualitative"].get("themes"):
+            files["themes"] = f"{RESULTS}/qualitative/themes.csv"
+            files["quotations"] = f"{RESULTS}/qualitative/quotations.csv"
+        if config["qualitative"].get("agreement"):
+            files["agreement"] = f"{RESULTS}/qualitative/agreement.csv"
+    if config["study"]["synthetic"] and QUESTIONNAIRES:
         files["calibration"] = f"{RESULTS}/validation/calibration.csv"
         files["calibration_tests"] = f"{RESULTS}/validation/calibration_tests.csv"
     return files
@@ -71,16 +81,16 @@ def run_command():
 
 def report_design():
     """What the values and tables need from the config."""
-    keys = ("study", "sites", "groups", "timepoints", "schedule", "analysis", "reporting")
+    keys = ("study", "sites", "groups", "timepoints", "schedule", "analysis", "reporting",
+            "qualitative")
     design = {k: config[k] for k in keys if k in config}
-    design["variables"] = config["participants_file"].get("variables", {})
+    design["variables"] = config.get("participants_file", {}).get("variables", {})
     return design
 
 
 rule report_inputs:
     input:
         **report_results(),
-        participants=f"{PROCESSED}/participants.csv",
         conventions=f"{RESULTS}/conventions.json",
         registry=registry_yaml(),
         raw=raw_inputs() + qualitative_exports(),

@@ -14,7 +14,7 @@ def table_names(config: dict) -> list[str]:
     qualitative and synthetic-data tables when the study has them. Must list exactly
     the names ``peerstudy.report.build.table_builders`` builds (a test checks this)."""
     analysis = config.get("analysis", {})
-    names = list(FIXED_TABLES)
+    names = list(FIXED_TABLES) if config.get("raw_files") else []
     for spec in analysis.get("within", []):
         names += [f"within_{spec['id']}", f"descriptives_{spec['id']}"]
     names += [f"arms_{spec['id']}" for spec in analysis.get("arm_models", [])]
@@ -23,9 +23,16 @@ def table_names(config: dict) -> list[str]:
         names.append("by_site")
     if config.get("qualitative", {}).get("cfir"):
         names.append("cfir")
-    if config.get("qualitative"):
+    qual = config.get("qualitative", {})
+    if qual:
         names.append("code_groups")
-    if config.get("study", {}).get("synthetic"):
+    if qual.get("themes"):
+        names += ["themes", "quotations"]
+    if qual.get("agreement"):
+        names.append("agreement")
+    if qual.get("joint_display"):
+        names.append("joint_display")
+    if config.get("study", {}).get("synthetic") and config.get("raw_files"):
         names.append("calibration")
     return names
 

@@ -29,9 +29,9 @@ def table_builders(ctx: Context) -> dict:
     labels = tables.Labels(design, ctx.registry)
     label = ctx.p_label()
     suppress = design.get("reporting", {}).get("suppress_below")
-    conv = ctx.conventions["conventions"]
+    conv = ctx.conventions.get("conventions", {})
     plan = design["analysis"]
-    builders = {
+    builders = {} if "tests" not in r else {
         "demographics": lambda: tables.demographics(r["demographics"], labels, suppress),
         "measures": lambda: tables.measures(ctx.registry, design, r["reliability"], labels),
         "omnibus": lambda: tables.omnibus(r["tests"], labels, conv["sphericity"], ctx.alpha,
@@ -61,6 +61,14 @@ def table_builders(ctx: Context) -> dict:
         builders["cfir"] = lambda: tables.cfir(r["cfir"])
     if "code_groups" in r:
         builders["code_groups"] = lambda: tables.code_groups(r["code_groups"], r["codes"])
+    qual = design.get("qualitative", {})
+    if "themes" in r:
+        builders["themes"] = lambda: tables.themes(r["themes"], qual.get("sources", []))
+        builders["quotations"] = lambda: tables.quotations(r["quotations"], r["themes"])
+    if "agreement" in r:
+        builders["agreement"] = lambda: tables.agreement(r["agreement"])
+    if "joint_display" in r:
+        builders["joint_display"] = lambda: tables.joint_display(r["joint_display"], labels)
     if "calibration_tests" in r:
         builders["calibration"] = lambda: tables.calibration(r["calibration_tests"], labels)
     return builders
@@ -93,8 +101,8 @@ def write_report_inputs(ctx: Context, out: Path) -> list[str]:
 def registry_references(ctx: Context) -> str:
     """The sources of every instrument the study schedules, as a CSL-YAML bibliography:
     the registry is the one place an instrument's references are written."""
-    used = sorted({i for plan in ctx.design["schedule"].values() for tp in plan.values()
-                   for i in tp})
+    used = sorted({i for plan in ctx.design.get("schedule", {}).values()
+                   for tp in plan.values() for i in tp})
     refs = {}
     for inst in used:
         for entry in ctx.registry[inst].sources:

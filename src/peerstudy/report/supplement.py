@@ -113,14 +113,44 @@ def calibration_table(ctx) -> str:
                       "calibration.csv).")
 
 
+def qualitative_tables(ctx) -> list[str]:
+    from peerstudy.report import tables
+
+    r, parts = ctx.results, []
+    if "codes" in r:
+        rows = [[c["group"], c["code"], str(int(c["quotations"])), str(int(c["documents"]))]
+                for c in r["codes"].to_dict("records")]
+        parts += ["## Codes", "", _float_div(
+            "tbl-codes-all", md_table(["Code group", "Code", "Quotations", "Documents"], rows,
+                                      "llrr"), "Every code of the export (qualitative/codes.csv).")]
+    if "agreement" in r:
+        parts += ["## Intercoder agreement by code", "", _float_div(
+            "tbl-agreement-all", tables.agreement_by_code(r["agreement"]),
+            "Agreement of the two coders for every code and level (qualitative/agreement.csv).")]
+    if "joint_undeclared" in r and len(r["joint_undeclared"]):
+        labels = Labels(ctx.design, ctx.registry)
+        rows = [[labels.group.get(u["group"], u["group"]),
+                 labels.scale(u["instrument"], u["scale"]), labels.contrast(u["contrast"]),
+                 u["reason"]] for u in r["joint_undeclared"].to_dict("records")]
+        parts += ["## Results without a declared meta-inference", "", _float_div(
+            "tbl-undeclared", md_table(["Group", "Scale", "Contrast", "Why not in the joint "
+                                        "display"], rows, "llll"),
+            "Primary-test results that no joint-display domain declares "
+            "(qualitative/joint_display_undeclared.csv).")]
+    return parts
+
+
 def body(ctx) -> str:
     """The supplement's generated part: headed sections of every-row tables."""
-    sections = ["## Every test", "", *tests_tables(ctx),
-                "## Descriptive statistics", "", descriptives_table(ctx),
-                "## Reliability", "", reliability_table(ctx)]
+    sections = []
+    if "tests" in ctx.results:
+        sections += ["## Every test", "", *tests_tables(ctx),
+                     "## Descriptive statistics", "", descriptives_table(ctx),
+                     "## Reliability", "", reliability_table(ctx)]
     cal = calibration_table(ctx)
     if cal:
         sections += ["## Calibration of the synthetic data", "", cal]
+    sections += qualitative_tables(ctx)
     return "\n".join(sections) + "\n"
 
 

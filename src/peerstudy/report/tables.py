@@ -425,6 +425,78 @@ def code_groups(groups: pd.DataFrame, codes: pd.DataFrame, top: int = 4) -> str:
                     rows, "lrrrl")
 
 
+def themes(table: pd.DataFrame, sources: list[str]) -> str:
+    """Themes with their quotations, documents and quotations per source."""
+    rows = []
+    for _, block in table.groupby("theme", sort=False):
+        cells = block.set_index("source")
+        total = cells.loc["all"]
+        rows.append([total["label"], str(int(total["quotations"])),
+                     *[str(int(cells.loc[s, "quotations"])) if s in cells.index else "0"
+                       for s in sources], str(int(total["documents"]))])
+    return md_table(["Theme", "Quotations", *[s[:1].upper() + s[1:] for s in sources],
+                     "Documents"], rows, "l" + "r" * (len(sources) + 2))
+
+
+def quotations(quotes: pd.DataFrame, table: pd.DataFrame) -> str:
+    """Each theme's description and its exemplar quotations, as the team chose them."""
+    described = table[table["source"] == "all"].set_index("theme")
+    parts = []
+    for theme, block in quotes.groupby("theme", sort=False):
+        head = described.loc[theme]
+        parts.append(f"**{head['label']}.** {head['description']} "
+                     f"*Codes:* {head['codes']}.\n")
+        for rec in block.sort_values("order").to_dict("records"):
+            where = str(rec["quotation"])
+            where = (where.replace(f"{rec['document']}:", f"{rec['document']}, ")
+                     if where.startswith(str(rec["document"])) else
+                     f"{rec['document']}, quotation {where}")
+            parts.append(f"> “{rec['text']}” ({rec['source']}; {where})\n")
+    return "\n".join(parts)
+
+
+def agreement(table: pd.DataFrame) -> str:
+    """Intercoder agreement pooled over codes, per level."""
+    pooled = table[(table["code"] == "all") & (table["group"] == "all")]
+    rows = [[rec["level"].capitalize(), str(int(rec["n_units"])),
+             fmt.num(rec["percent_agreement"], 1),
+             fmt.num(100 * rec["agreement_when_coded"], 1), fmt.bounded(rec["kappa"]),
+             fmt.bounded(rec["krippendorff_alpha"])] for rec in pooled.to_dict("records")]
+    return md_table(["Level", "Units", "Agreement (%)", "Agreement when coded (%)", "κ",
+                     "Krippendorff's α"], rows, "lrrrrr")
+
+
+def joint_display(joint: pd.DataFrame, labels: Labels) -> str:
+    """Each declared domain: the quantitative result, the qualitative finding, the
+    meta-inference and its statement."""
+    rows = []
+    for rec in joint.to_dict("records"):
+        p_label = "~Holm~" if rec.get("p_basis") == "p_adjusted" else ""
+        quant = (f"{labels.group.get(rec['group'], rec['group'])}, "
+                 f"{labels.scale(rec['instrument'], rec['scale'])} "
+                 f"{labels.contrast(rec['contrast'])}: Δ = {fmt.num(rec['change'])}, "
+                 f"*p*{p_label} {_p_phrase(labels.p(rec['p_used']))}")
+        qual = f"{rec['finding']} ({rec['codes']}; {int(rec['quotations'])} quotations)"
+        rows.append([rec["domain"], quant, qual, rec["meta_inference"].capitalize(),
+                     rec["statement"]])
+    return md_table(["Domain", "Quantitative result", "Qualitative finding", "Meta-inference",
+                     "Integration"], rows, "lllll")
+
+
+def _p_phrase(bare: str) -> str:
+    return bare if bare[:1] in "<>" else f"= {bare}"
+
+
+def agreement_by_code(table: pd.DataFrame) -> str:
+    rows = [[rec["level"], rec["group"], rec["code"], str(int(rec["n_units"])),
+             fmt.num(rec["percent_agreement"], 1), fmt.bounded(rec["kappa"]),
+             fmt.bounded(rec["krippendorff_alpha"]),
+             rec["note"] if isinstance(rec["note"], str) else ""]
+            for rec in table.to_dict("records")]
+    return md_table(["Level", "Code group", "Code", "Units", "Agreement (%)", "κ", "α", "Note"],
+                    rows, "lllrrrrl")
+
+
 # ---- synthetic data ---------------------------------------------------------------------
 
 def calibration(cal: pd.DataFrame, labels: Labels) -> str:

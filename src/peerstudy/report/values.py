@@ -40,6 +40,7 @@ class Family:
     source: str
     description: str
     build: Callable[[Context], Iterator[Value]]
+    needs: tuple[str, ...] = ()   # results the family reads; skipped when a study has none
 
 
 @dataclass
@@ -61,17 +62,18 @@ class Context:
         return f"{folder}/{self.study}/{files.get(name, name)}." + (
             "json" if name == "conventions" else "csv")
 
+    # A qualitative-only study has no statistical conventions; nothing reads these then.
     @property
     def alpha(self) -> float:
-        return self.conventions["alpha"]
+        return self.conventions.get("alpha", 0.05)
 
     @property
     def level(self) -> float:
-        return self.conventions["conventions"]["ci_level"]
+        return self.conventions.get("conventions", {}).get("ci_level", 0.95)
 
     @property
     def correction(self) -> str:
-        return self.conventions["multiplicity"]["method"]
+        return self.conventions.get("multiplicity", {}).get("method", "none")
 
     def p_label(self) -> str:
         """The subscript of a multiplicity-adjusted p ('Holm'), '' when none is declared."""
@@ -92,9 +94,9 @@ class Context:
 FAMILIES: list[Family] = []
 
 
-def family(pattern: str, source: str, description: str):
+def family(pattern: str, source: str, description: str, needs: tuple[str, ...] = ()):
     def register(build):
-        FAMILIES.append(Family(pattern, source, description, build))
+        FAMILIES.append(Family(pattern, source, description, build, needs))
         return build
     return register
 
@@ -131,7 +133,8 @@ def study_values(ctx: Context):
         "n.{group}.dropout.{reason}", "participants.csv",
         "participants enrolled, seen at each scheduled timepoint (attended_<T>), seen at the "
         "group's last scheduled timepoint (completed), not seen there (lost), and drop-outs "
-        "by recorded reason; pct is the group's share of everyone enrolled")
+        "by recorded reason; pct is the group's share of everyone enrolled",
+        needs=("participants",))
 def sample_values(ctx: Context):
     people = ctx.results["participants"]
     src = ctx.path("participants")
@@ -163,7 +166,8 @@ def sample_values(ctx: Context):
 
 
 @family("demo.{group|all}.{variable}.{level}.{n|pct}", "demographics.csv",
-        "baseline characteristics: count and percentage of the group")
+        "baseline characteristics: count and percentage of the group",
+        needs=("demographics",))
 def demographic_values(ctx: Context):
     demo = ctx.results["demographics"]
     src = ctx.path("demographics")
@@ -177,7 +181,8 @@ def demographic_values(ctx: Context):
 # ---- scores ---------------------------------------------------------------------------
 
 @family("desc.{group}.{instrument}.{scale}.{timepoint}.{m|sd|n|msd}", "descriptives.csv",
-        "everyone measured at that timepoint (site=all): mean, SD, n, and '*M* = .., *SD* = ..'")
+        "everyone measured at that timepoint (site=all): mean, SD, n, and '*M* = .., *SD* = ..'",
+        needs=("descriptives",))
 def descriptive_values(ctx: Context):
     d = ctx.results["descriptives"]
     src = ctx.path("descriptives")
@@ -194,7 +199,8 @@ def descriptive_values(ctx: Context):
 @family("reliability.{group}.{instrument}.{scale}.{timepoint}.{alpha|alpha_ci|omega|n}; "
         "reliability.{instrument}.{scale}.range", "reliability.csv",
         "Cronbach's alpha (Feldt CI) and omega total in this sample; `range` spans every group "
-        "and timepoint ('.71–.93')")
+        "and timepoint ('.71–.93')",
+        needs=("reliability",))
 def reliability_values(ctx: Context):
     rel = ctx.results["reliability"]
     src = ctx.path("reliability")
@@ -231,7 +237,8 @@ def _tests(ctx: Context) -> pd.DataFrame:
         "the pairs), change, direction (rose/fell), favour (improved/worsened on the scale's "
         "direction), the primary test's p (adjusted where a correction is declared), "
         "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci; ttest, t, dz, "
-        "dz_ci, dav, gav")
+        "dz_ci, dav, gav",
+        needs=("tests",))
 def within_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -313,7 +320,8 @@ def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
 @family("omnibus.{group}.{instrument}.{scale}.{rm_anova|friedman|...}", "tests.csv",
         "repeated-measures ANOVA on complete cases (the sphericity-corrected row when Mauchly's "
         "test rejects, as the conventions say) with generalized eta squared, and the Friedman "
-        "test with Kendall's W; also each one's p and sig")
+        "test with Kendall's W; also each one's p and sig",
+        needs=("tests",))
 def omnibus_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -354,7 +362,8 @@ def omnibus_values(ctx: Context):
 
 
 @family("mixed.{group}.{instrument}.{scale}.{T1_T2}.{apa|estimate|ci|p|sig}", "tests.csv",
-        "linear mixed model on all available data: the later-minus-earlier estimate")
+        "linear mixed model on all available data: the later-minus-earlier estimate",
+        needs=("tests",))
 def mixed_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -384,7 +393,8 @@ def _estimate_values(ctx: Context, base: str, sel: str, src: str, rec: dict):
 
 @family("arm.{comparison}.{instrument}.{scale}.{difference|change}.{timepoint}.{apa|estimate|"
         "ci|p|sig}", "tests.csv", "arm x time mixed models: the difference between the arms "
-        "(A minus B) at each timepoint, and in change from the first timepoint")
+        "(A minus B) at each timepoint, and in change from the first timepoint",
+        needs=("tests",))
 def arm_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -400,7 +410,8 @@ def arm_values(ctx: Context):
 
 @family("between.{comparison}.{group|all}.{instrument}.{scale}.{apa|p|sig|m1|m2|r}",
         "tests.csv", "Mann-Whitney comparisons of two groups or sites at one timepoint "
-        "(m1, m2: the two levels' means, in the order the plan lists them)")
+        "(m1, m2: the two levels' means, in the order the plan lists them)",
+        needs=("tests",))
 def between_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -428,7 +439,8 @@ def between_values(ctx: Context):
 
 @family("attrition.{group}.{instrument}.{scale}.{apa|p}; attrition.{n_tests|n_sig}",
         "tests.csv", "completers versus drop-outs at baseline (Mann-Whitney); n_sig counts the "
-        "comparisons significant at the declared alpha on the primary p")
+        "comparisons significant at the declared alpha on the primary p",
+        needs=("tests",))
 def attrition_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -452,7 +464,8 @@ def attrition_values(ctx: Context):
 
 @family("categorical.{comparison}.{variable}.{apa|p|sig|fisher}", "tests.csv",
         "chi-square tests of baseline characteristics (Cramér's V), with Fisher's exact test "
-        "for 2 x 2 tables as `fisher`")
+        "for 2 x 2 tables as `fisher`",
+        needs=("tests",))
 def categorical_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -481,7 +494,8 @@ def categorical_values(ctx: Context):
 
 @family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}", "tests.csv",
         "per multiplicity family, the number of tests of its primary test and how many are "
-        "significant on the adjusted (n_sig) and unadjusted p")
+        "significant on the adjusted (n_sig) and unadjusted p",
+        needs=("tests",))
 def family_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
@@ -505,7 +519,8 @@ def family_values(ctx: Context):
 
 @family("rci.{group}.{instrument}.{scale}.{T1_T2}.{improved|unchanged|deteriorated|n}",
         "rci_summary.csv", "participants whose reliable change index (Jacobson-Truax) shows "
-        "reliable improvement or deterioration, among those with both scores")
+        "reliable improvement or deterioration, among those with both scores",
+        needs=("rci_summary",))
 def rci_values(ctx: Context):
     s = ctx.results.get("rci_summary")
     if s is None:
@@ -539,34 +554,39 @@ CONVENTION_WORDS = {
         "read 'with'/'without' (continuity corrections)")
 def convention_values(ctx: Context):
     src = ctx.path("conventions")
-    yield Value("conv.alpha", fmt.bounded(ctx.alpha), src, "alpha", "value")
-    yield Value("conv.ci_level", fmt.percent_level(ctx.level), src, "conventions.ci_level",
-                "value")
-    name = MULTIPLICITY_NAMES[ctx.correction] or "no"
-    yield Value("conv.multiplicity", name, src, "multiplicity.method", "value")
 
-    def walk(node, path):
+    def walk(node, path, root):
         if isinstance(node, dict):
             for key, value in node.items():
-                yield from walk(value, [*path, key])
+                yield from walk(value, [*path, key], root)
         elif isinstance(node, bool):
             yield Value("conv." + ".".join(path), "with" if node else "without", src,
-                        ".".join(["conventions", *path]), "value")
+                        ".".join([root, *path]), "value")
         elif isinstance(node, str):
             yield Value("conv." + ".".join(path), CONVENTION_WORDS.get(node, node), src,
-                        ".".join(["conventions", *path]), "value")
+                        ".".join([root, *path]), "value")
         elif isinstance(node, int | float) and path != ["ci_level"]:
-            yield Value("conv." + ".".join(path), f"{node:g}", src,
-                        ".".join(["conventions", *path]), "value")
+            yield Value("conv." + ".".join(path), f"{node:g}", src, ".".join([root, *path]),
+                        "value")
 
-    yield from walk(ctx.conventions["conventions"], [])
+    if "conventions" in ctx.conventions:  # a study with questionnaire statistics
+        yield Value("conv.alpha", fmt.bounded(ctx.alpha), src, "alpha", "value")
+        yield Value("conv.ci_level", fmt.percent_level(ctx.level), src, "conventions.ci_level",
+                    "value")
+        name = MULTIPLICITY_NAMES[ctx.correction] or "no"
+        yield Value("conv.multiplicity", name, src, "multiplicity.method", "value")
+        yield from walk(ctx.conventions["conventions"], [], "conventions")
+    if "qualitative" in ctx.conventions:
+        for value in walk(ctx.conventions["qualitative"], ["qualitative"], ""):
+            yield Value(value.key, value.text, value.file, value.row.lstrip("."), value.columns)
 
 
 # ---- qualitative ----------------------------------------------------------------------
 
 @family("qual.{quotations|codes|code_groups|documents}; qual.group.{group}.{quotations|codes|"
         "pct}; qual.code.{code}.quotations", "qualitative/*.csv",
-        "counts of the coding export: totals, each code group and each code")
+        "counts of the coding export: totals, each code group and each code",
+        needs=("qual_totals",))
 def qualitative_values(ctx: Context):
     tot = ctx.results.get("qual_totals")
     if tot is None:
@@ -589,6 +609,66 @@ def qualitative_values(ctx: Context):
                     _row_text(group=c["group"], code=c["code"]), "quotations")
 
 
+@family("theme.{id}.{label|quotations|documents|sources}; theme.{id}.source.{source}",
+        "qualitative/themes.csv", "each declared theme: its label, quotations, documents and "
+        "sources, and its quotations from each source", needs=("themes",))
+def theme_values(ctx: Context):
+    src = f"results/{ctx.study}/qualitative/themes.csv"
+    for rec in ctx.results["themes"].to_dict("records"):
+        base = f"theme.{rec['theme']}"
+        sel = _row_text(theme=rec["theme"], source=rec["source"])
+        if rec["source"] == "all":
+            yield Value(f"{base}.label", rec["label"], src, sel, "label")
+            for col in ("quotations", "documents", "sources"):
+                yield Value(f"{base}.{col}", str(int(rec[col])), src, sel, col)
+        else:
+            yield Value(f"{base}.source.{slug(rec['source'])}", str(int(rec["quotations"])), src,
+                        sel, "quotations")
+
+
+@family("agreement.{level}.{kappa|alpha|pct|pct_coded|n_units}", "qualitative/agreement.csv",
+        "intercoder agreement pooled over every code: Cohen's kappa, Krippendorff's alpha, "
+        "percent agreement over all units and over the units either coder coded",
+        needs=("agreement",))
+def agreement_values(ctx: Context):
+    src = f"results/{ctx.study}/qualitative/agreement.csv"
+    table = ctx.results["agreement"]
+    for rec in table[(table["code"] == "all") & (table["group"] == "all")].to_dict("records"):
+        base = f"agreement.{rec['level']}"
+        sel = _row_text(level=rec["level"], group="all", code="all")
+        yield Value(f"{base}.kappa", fmt.bounded(rec["kappa"]), src, sel, "kappa")
+        yield Value(f"{base}.alpha", fmt.bounded(rec["krippendorff_alpha"]), src, sel,
+                    "krippendorff_alpha")
+        yield Value(f"{base}.pct", f"{fmt.num(rec['percent_agreement'], 1)}%", src, sel,
+                    "percent_agreement")
+        yield Value(f"{base}.pct_coded", f"{fmt.num(100 * rec['agreement_when_coded'], 1)}%",
+                    src, sel, "agreement_when_coded")
+        yield Value(f"{base}.n_units", str(int(rec["n_units"])), src, sel, "n_units")
+
+
+@family("joint.{domain}.{meta_inference|check|p}; joint.n_domains; joint.n_undeclared",
+        "joint_display.csv", "the mixed-methods joint display: each declared domain's "
+        "meta-inference, the pipeline's check of it and the p it rests on; how many results "
+        "no domain declares", needs=("joint_display",))
+def joint_values(ctx: Context):
+    src = f"results/{ctx.study}/joint_display.csv"
+    joint = ctx.results["joint_display"]
+    for rec in joint.to_dict("records"):
+        base = f"joint.{slug(rec['domain'])}"
+        sel = _row_text(domain=rec["domain"])
+        yield Value(f"{base}.meta_inference", rec["meta_inference"], src, sel, "meta_inference")
+        yield Value(f"{base}.check", rec["check"], src, sel, "check")
+        label = ctx.p_label() if rec.get("p_basis") == "p_adjusted" else ""
+        yield Value(f"{base}.p", fmt.p_expr(rec["p_used"], label, ctx.alpha), src, sel,
+                    "p_used")
+    yield Value("joint.n_domains", str(len(joint)), src, "all rows", "domain")
+    undeclared = ctx.results.get("joint_undeclared")
+    if undeclared is not None:
+        yield Value("joint.n_undeclared", str(len(undeclared)),
+                    f"results/{ctx.study}/qualitative/joint_display_undeclared.csv", "all rows",
+                    "domain")
+
+
 # ---- instruments and the published study ----------------------------------------------
 
 @family("instrument.{id}.{name|short|version|items|min|max|higher|min_answered}",
@@ -596,7 +676,8 @@ def qualitative_values(ctx: Context):
         "each instrument the schedule uses: its name, short name, language version, number "
         "of items and the range and meaning of its total (or first) scale")
 def instrument_values(ctx: Context):
-    used = {i for plan in ctx.design["schedule"].values() for tp in plan.values() for i in tp}
+    used = {i for plan in ctx.design.get("schedule", {}).values() for tp in plan.values()
+            for i in tp}
     for inst_id in sorted(used):
         inst = ctx.registry[inst_id]
         total = inst.scales.get("total") or next(iter(inst.scales.values()))
@@ -619,7 +700,8 @@ def instrument_values(ctx: Context):
         "versus_range}",
         "validation/calibration.csv", "synthetic studies only: the published mean, the mean "
         "of the synthetic data, whether the published mean is possible on the registry's "
-        "range ('yes'/'no') and where it lies against that range")
+        "range ('yes'/'no') and where it lies against that range",
+        needs=("calibration",))
 def published_values(ctx: Context):
     cal = ctx.results.get("calibration")
     if cal is None:
@@ -666,6 +748,8 @@ def build_values(ctx: Context) -> dict[str, Value]:
     """Expand every family over the run's results; a key may be produced only once."""
     out: dict[str, Value] = {}
     for fam in FAMILIES:
+        if any(key not in ctx.results for key in fam.needs):
+            continue
         for value in fam.build(ctx):
             if value.key in out:
                 raise ValueError(f"value key '{value.key}' is produced twice")
