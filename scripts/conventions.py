@@ -9,7 +9,8 @@ def main(smk):
 
     p = smk.params
     write_json(smk.output.conventions,
-               all_conventions(p.analysis, p.reliability, p.validation, p.missing_codes))
+               all_conventions(p.analysis, p.reliability, p.validation, p.missing_codes,
+                               p.ingestion))
 
 
 run(snakemake, main)  # noqa: F821

@@ -56,8 +56,14 @@ def conventions(analysis: dict) -> dict:
     }
 
 
-def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict) -> dict:
-    """conventions.json: the statistical conventions plus the data-handling ones."""
+def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict,
+                    ingestion: dict | None = None) -> dict:
+    """conventions.json: the statistical conventions plus the data-handling ones.
+
+    ``ingestion`` (``peerstudy.exports.ingestion_conventions``) states the
+    attendance rule, how declared missing values were honoured and which
+    instrument forms were pooled or rescaled.
+    """
     out = conventions(analysis)
     out["reliability"] = {
         "alpha": "Cronbach's alpha on complete cases of the scale's keyed items",
@@ -74,6 +80,8 @@ def all_conventions(analysis: dict, reliability: dict, validation: dict, missing
         "rm_anova_friedman": "complete cases over all timepoints of the comparison",
         "mixed_model": "all available observations",
     }
+    if ingestion:
+        out["ingestion"] = ingestion
     return out
 
 

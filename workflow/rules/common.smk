@@ -7,7 +7,7 @@ from snakemake.exceptions import WorkflowError
 
 from peerstudy.config import check_config, load_study_registry
 from peerstudy.errors import PeerstudyError
-from peerstudy.instruments import item_ranges, registry_files
+from peerstudy.instruments import form_ranges, registry_files
 
 
 DEFAULT_CONFIG = "config/config.yaml"
@@ -70,8 +70,9 @@ STATS = ["analysis", "conventions", "stats/__init__", "stats/parametric", "stats
 
 
 def raw_inputs():
-    """The roster and every questionnaire export, in config order."""
-    return [config["participants_file"]["path"]] + [f["path"] for f in config["raw_files"]]
+    """The roster (if the study has one) and every questionnaire export, in config order."""
+    roster = [config["participants_file"]["path"]] if "participants_file" in config else []
+    return roster + [f["path"] for f in config["raw_files"]]
 
 
 def registry_yaml():
@@ -82,13 +83,26 @@ def registry_yaml():
 def ingest_settings():
     """Everything ingestion reads from the config (a change here reruns ingestion)."""
     keys = ["study", "sites", "groups", "timepoints", "schedule", "missing_codes",
-            "validation", "participants_file", "raw_files"]
-    return {key: config[key] for key in keys}
+            "validation", "participants_file", "participants_from", "raw_files"]
+    return {key: config[key] for key in keys if key in config}
 
 
 def response_ranges():
-    """Item response ranges: all ingestion needs from the registry."""
-    return item_ranges(REGISTRY)
+    """Each instrument's forms and their item ranges: all ingestion needs from the registry."""
+    return form_ranges(REGISTRY)
+
+
+def ingestion_conventions():
+    """Attendance, declared missing values and instrument forms, for conventions.json."""
+    from peerstudy.exports import ingestion_conventions as conventions
+
+    return conventions(config, form_ranges(REGISTRY))
+
+
+def participant_variable_names():
+    from peerstudy.config import participant_variables
+
+    return list(participant_variables(config))
 
 
 def analysis_conventions():
@@ -141,6 +155,7 @@ def final_outputs():
         f"{RESULTS}/tests.csv",
         f"{RESULTS}/conventions.json",
         f"{RESULTS}/rci.csv",
+        f"{RESULTS}/instrument_forms.csv",
     ]
     if config.get("qualitative"):
         outputs += [f"{RESULTS}/qualitative/code_groups.csv", f"{RESULTS}/qualitative/codes.csv",
