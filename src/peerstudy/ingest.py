@@ -355,14 +355,26 @@ def _is_number_text(text: str) -> bool:
 
 def check_value_labels(export: Export, column: str, low: int, high: int, codes: dict,
                        inst: str, form: str, forms: dict) -> None:
-    """Value labels outside the form's range reveal another coding (0-4 for 1-5)."""
+    """Value labels outside the form's range reveal another coding (0-4 for 1-5).
+
+    A label stops the run when its code lies just outside the range (0 or 6 for
+    1-5: the scale is shifted or longer) or occurs in the column, unless the code
+    is declared missing (in the file or the config). Labels of other codes
+    (e.g. -9 'Refused' on every variable, declared missing on some) describe
+    codes this column does not use, and are left alone.
+    """
     labels = export.value_labels.get(column, {})
+    if not labels:
+        return
     missing = {str(k) for k in codes}
     ranges = export.declared.get(column, [])
+    used = set(np.unique(export.frame[column].dropna().to_numpy(dtype=float)).tolist())
     for code, label in sorted(((c, v) for c, v in labels.items() if not isinstance(c, str))):
         if cell_text([code])[0] in missing or declared_mask(np.array([code]), ranges)[0]:
             continue
         if low <= float(code) <= high:
+            continue
+        if code not in used and code not in (low - 1, high + 1):
             continue
         fits = [f for f, info in forms[inst]["forms"].items() if f != form
                 and all(r[0] <= code <= r[1] for r in info["items"].values())]
