@@ -131,8 +131,14 @@ def cell_text(values) -> np.ndarray:
         rest = ~np.isnan(arr) & ~whole
         out[rest] = [repr(float(v)) for v in arr[rest]]
         return out
+    present = series.notna().to_numpy()
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        stripped = series[present].astype(str).str.strip().to_numpy(dtype=object)
+        stripped[stripped == ""] = None
+        out[present] = stripped
+        return out
     for i, value in enumerate(series.to_numpy(dtype=object)):
-        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        if not present[i]:
             continue
         if isinstance(value, float) and value.is_integer():
             text = str(int(value))
@@ -236,10 +242,11 @@ def blank_rows(export: Export) -> np.ndarray:
     if frame.shape[1] == 0:
         return np.zeros(len(frame), dtype=bool)
     empty = np.array(frame.isna().to_numpy(), dtype=bool)  # a writable copy
-    for j, col in enumerate(frame.columns):
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
-            text = frame[col].to_numpy(dtype=object)
-            empty[:, j] |= np.array([isinstance(v, str) and not v.strip() for v in text])
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            text = column.astype("string").str.strip()
+            empty[:, j] |= (text == "").fillna(False).to_numpy(dtype=bool)
     return empty.all(axis=1)
 
 
@@ -305,17 +312,22 @@ class Answers:
         with np.errstate(invalid="ignore"):
             outside = valid & ((number < low) | (number > high) | (number != np.floor(number)))
         values = np.where(valid & ~outside, number, np.nan)
-        shown = text if text is not None else None
+        flagged = coded | not_number | outside
+        if not flagged.any():
+            return values
+        shown = text if text is not None else np.full(len(rows), None, dtype=object)
+        if text is None:
+            shown[flagged] = cell_text(number[flagged])
+        actions: dict[tuple, str] = {}
         for k in np.flatnonzero(coded):
-            value = shown[k] if shown is not None else cell_text([number[k]])[0]
+            key = (shown[k], bool(declared[k]), bool(config_code[k]))
+            if key not in actions:
+                actions[key] = self._missing_action(column, number[k], *key)
             issues.append(issue(export.path, int(rows[k]) + 1, column, ids[rows[k]],
-                                tps[rows[k]], value, "missing_code",
-                                self._missing_action(column, number[k], value, declared[k],
-                                                     config_code[k])))
+                                tps[rows[k]], shown[k], "missing_code", actions[key]))
         for rule, mask in (("non_numeric", not_number), ("out_of_range", outside)):
             for k in np.flatnonzero(mask):
-                value = shown[k] if shown is not None else cell_text([number[k]])[0]
-                self._reject(value, int(rows[k]), column, order, ids[rows[k]], tps[rows[k]],
+                self._reject(shown[k], int(rows[k]), column, order, ids[rows[k]], tps[rows[k]],
                              low, high, issues, rule)
         return values
 
@@ -368,12 +380,14 @@ def check_value_labels(export: Export, column: str, low: int, high: int, codes: 
         return
     missing = {str(k) for k in codes}
     ranges = export.declared.get(column, [])
-    used = set(np.unique(export.frame[column].dropna().to_numpy(dtype=float)).tolist())
+    used = None
     for code, label in sorted(((c, v) for c, v in labels.items() if not isinstance(c, str))):
-        if cell_text([code])[0] in missing or declared_mask(np.array([code]), ranges)[0]:
-            continue
         if low <= float(code) <= high:
             continue
+        if cell_text([code])[0] in missing or declared_mask(np.array([code]), ranges)[0]:
+            continue
+        if used is None:
+            used = set(np.unique(export.frame[column].dropna().to_numpy(dtype=float)).tolist())
         if code not in used and code not in (low - 1, high + 1):
             continue
         fits = [f for f, info in forms[inst]["forms"].items() if f != form
@@ -892,10 +906,11 @@ def covering_files(config: dict, group: str, site: str, tp: str) -> str:
 def attendance_columns(roster: pd.DataFrame, visits, config: dict, issues) -> pd.DataFrame:
     """One column per timepoint: attended (True/False) where scheduled, empty otherwise."""
     out = roster.copy()
+    plan = {g: set(scheduled_timepoints(config, g)) for g in config["schedule"]}
     for tp in timepoint_ids(config):
         col = []
         for rec in out.itertuples():
-            if tp not in scheduled_timepoints(config, rec.group):
+            if tp not in plan[rec.group]:
                 col.append(pd.NA)
                 continue
             visit = visits.get((rec.participant_id, tp))
