@@ -24,9 +24,10 @@ import pyreadstat
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from peerstudy.columns import cell_text, read_export
 from peerstudy.config import check_config, load_study_registry
 from peerstudy.errors import PeerstudyError
-from peerstudy.ingest import cell_text, ingest, read_export
+from peerstudy.ingest import ingest
 from peerstudy.instruments import form_ranges
 
 from .conftest import ROOT

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from peerstudy.columns import optional_codes, read_export
 from peerstudy.config import check_config, load_study_registry
 from peerstudy.errors import DataError, PeerstudyError
-from peerstudy.ingest import Answers, ingest, optional_codes, read_export
+from peerstudy.ingest import Answers, ingest
 from peerstudy.instruments import form_ranges
 from peerstudy.validate import issues_frame, write_report
 

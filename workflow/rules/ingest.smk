@@ -3,7 +3,8 @@
 
 rule ingest:
     input:
-        code=code("ingest", "config", "instruments", "validate", "exports", "privacy"),
+        code=code("ingest", "columns", "participants", "exports", "config", "instruments",
+                  "validate", "privacy"),
         raw=raw_inputs(),
     output:
         item_table=f"{PROCESSED}/items.csv",
