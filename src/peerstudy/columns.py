@@ -252,3 +252,12 @@ def optional_codes(export: Export, spec: dict, what: str, rows: np.ndarray,
                                     "missing_code", "set missing (declared missing in the file: "
                                     f"{describe_declared(export.declared[col])})"))
     return out
+
+
+def declared_missing_warnings(export: Export) -> list[str]:
+    if not export.ignored:
+        return []
+    listed = "; ".join(f"{col}: {describe_declared(r)}"
+                       for col, r in sorted(export.ignored.items()))
+    return [f"the file's own missing-value declarations were NOT applied "
+            f"(declared_missing: false), so these codes were read as answers: {listed}"]

@@ -30,6 +30,7 @@ from peerstudy.columns import (
     blank_rows,
     cell_text,
     declared_mask,
+    declared_missing_warnings,
     decode,
     describe_declared,
     issue,
@@ -498,15 +499,6 @@ def file_accounting(read: FileRead, missing: dict[int, int], attended) -> dict:
             "rows_excluded": read.excluded, "values_missing": missing[read.index],
             "rows_empty": kept - len(answered_rows & set(np.flatnonzero(read.kept).tolist())),
             "warnings": declared_missing_warnings(read.export)}
-
-
-def declared_missing_warnings(export: Export) -> list[str]:
-    if not export.ignored:
-        return []
-    listed = "; ".join(f"{col}: {describe_declared(r)}"
-                       for col, r in sorted(export.ignored.items()))
-    return [f"the file's own missing-value declarations were NOT applied "
-            f"(declared_missing: false), so these codes were read as answers: {listed}"]
 
 
 def check_baseline(participants: pd.DataFrame, visits, config: dict, issues) -> None:

@@ -17,6 +17,7 @@ import pandas as pd
 from peerstudy.columns import (
     blank_rows,
     cell_text,
+    declared_missing_warnings,
     decode,
     issue,
     log_identifiers,
@@ -78,7 +79,8 @@ class Roster:
         self.index = self.frame.set_index("participant_id").to_dict("index")
         self.accounting = {"file": export.path, "rows_read": len(export.frame),
                            "rows_kept": len(active), "rows_excluded": int(blank.sum()),
-                           "values_missing": 0, "rows_empty": 0}
+                           "values_missing": 0, "rows_empty": 0,
+                           "warnings": declared_missing_warnings(export)}
 
     def admit(self, export, row, pid, group, site, tp, issues) -> bool:
         """Whether a questionnaire row belongs to a rostered participant (and agrees)."""
