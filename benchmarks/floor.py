@@ -24,9 +24,9 @@ def main() -> None:
 
     from peerstudy import analysis, figures, qualitative
     from peerstudy.calibration import calibration_tests
-    from peerstudy.config import load_config, load_study_registry
+    from peerstudy.config import load_config, load_study_registry, participant_variables
     from peerstudy.ingest import ingest
-    from peerstudy.instruments import item_ranges
+    from peerstudy.instruments import form_ranges
     from peerstudy.io import write_csv, write_text
     from peerstudy.reliability import reliability_table
     from peerstudy.report import table_names
@@ -38,7 +38,7 @@ def main() -> None:
     config = load_config(ROOT / "config/config.yaml", base=ROOT)
     registry = load_study_registry(config, ROOT)
     out = Path(tempfile.mkdtemp())
-    res = ingest(config, item_ranges(registry), ROOT)
+    res = ingest(config, form_ranges(registry), ROOT)
     write_csv(out / "items.csv", res.items)
     scores, _ = score_items(res.items, registry)
     write_csv(out / "scores.csv", scores)
@@ -46,7 +46,7 @@ def main() -> None:
     tests = analysis.run_tests(scores, res.participants, config, registry)
     desc = analysis.descriptives(scores)
     rci = analysis.reliable_change(scores, rel, config["analysis"], registry)
-    demo = analysis.demographics(res.participants, list(config["participants_file"]["variables"]),
+    demo = analysis.demographics(res.participants, list(participant_variables(config)),
                                  [g["id"] for g in config["groups"]])
     links = qualitative.read_exports(config["qualitative"], ROOT)
     groups, codes, _ = qualitative.code_tables(links, config["qualitative"]["sources"])

@@ -1,6 +1,6 @@
 """Benchmark a scaled synthetic study: 8 sites x 1,000 participants x 3 timepoints.
 
-    uv run python benchmarks/scaled.py [--per-site 1000] [--sites 8]
+    uv run python benchmarks/scaled.py [--per-site 1000] [--sites 8] [--ingest-only]
 
 Builds a config from the default one (its groups, schedule and all six
 instruments; PSWs at T1-T3, the other groups at T1 and T3; sites s1..s8; 10%
@@ -8,7 +8,8 @@ PSWs, 45% service users, 45% professionals per site; no calibration to
 published p-values), writes
 its synthetic exports in a scratch copy of the repo, then times a cold
 `snakemake --cores 4` and reports the peak memory of any one job and the
-per-rule times from Snakemake's benchmark files.
+per-rule times from Snakemake's benchmark files. ``--ingest-only`` times
+``peerstudy.ingest.ingest`` alone, in this process, on the same exports.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def scaled_config(sites: int, per_site: int) -> dict:
         "service_user": {"T3": {"lost to follow-up": n["service_user"] // 5}},
         "professional": {"T3": {"lost to follow-up": n["professional"] // 5}}}
     config["synthetic"]["labels"]["centro"] = codes
-    config["published"] = {}
+    config["published"] = {"qualitative": config["published"]["qualitative"]}  # counts only
     config["synthetic"]["max_draws"] = 1
     between = config["analysis"]["between"][1]
     between["levels"] = ids[:2]
@@ -60,6 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", type=int, default=8)
     parser.add_argument("--per-site", type=int, default=1000)
+    parser.add_argument("--ingest-only", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
@@ -71,6 +73,9 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "peerstudy.cli", "synth", "--config", str(cfg)],
                        cwd=where, check=True, capture_output=True)
         synth = time.perf_counter() - start
+        if args.ingest_only:
+            time_ingest(where, args)
+            return
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "4",
                                "--configfile", "config/scaled.yaml"],
@@ -88,6 +93,22 @@ def main() -> None:
             with open(path) as handle:
                 rec = next(csv.DictReader(handle, delimiter="\t"))
             print(f"  {path.stem:20s} {float(rec['s']):7.2f} s  {float(rec['max_rss']):7.0f} MB")
+
+
+def time_ingest(where: Path, args) -> None:
+    """Validation of every answer with its per-value log, without Snakemake."""
+    from peerstudy.config import load_config, load_study_registry
+    from peerstudy.ingest import ingest
+    from peerstudy.instruments import form_ranges
+
+    config = load_config(where / "config/scaled.yaml", base=where)
+    forms = form_ranges(load_study_registry(config, where))
+    start = time.perf_counter()
+    result = ingest(config, forms, where)
+    took = time.perf_counter() - start
+    print(f"scaled study: {args.sites} sites x {args.per_site} participants")
+    print(f"ingest (one process): {took:.2f} s for {len(result.items):,} answers, "
+          f"{len(result.issues):,} logged issues")
 
 
 if __name__ == "__main__":

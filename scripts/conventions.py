@@ -10,7 +10,7 @@ def main(smk):
     p = smk.params
     write_json(smk.output.conventions,
                all_conventions(p.analysis, p.reliability, p.validation, p.missing_codes,
-                               p.qualitative, p.questionnaires))
+                               p.ingestion, p.qualitative, p.questionnaires))
 
 
 run(snakemake, main)  # noqa: F821

@@ -19,6 +19,7 @@ def main(smk):
     for path, frame in outputs:
         write_csv(path, frame)
     write_json(smk.output.accounting, result.accounting)
+    write_csv(smk.output.forms, result.forms)
 
 
 run(snakemake, main)  # noqa: F821 (provided by Snakemake)

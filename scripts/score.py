@@ -10,7 +10,7 @@ def main(smk):
     from peerstudy.scoring import score_items
 
     items = pd.read_csv(smk.input.item_table, dtype={"participant_id": str})
-    scores, issues = score_items(items, registry_for(smk))
+    scores, issues = score_items(items, registry_for(smk), smk.params.rescale)
     write_csv(smk.output.scores, scores)
     write_csv(smk.output.issues, issues)
 

@@ -12,7 +12,7 @@ import yaml
 from peerstudy.config import check_config, load_config, load_study_registry, read_yaml
 from peerstudy.errors import PeerstudyError
 from peerstudy.ingest import ingest
-from peerstudy.instruments import item_ranges
+from peerstudy.instruments import form_ranges
 from peerstudy.qualitative import read_exports
 
 from .conftest import DATA, ROOT
@@ -50,7 +50,7 @@ def run_case(case: dict):
         set_key(config, key, value)
     checked = check_config(config, source=".test/config.yaml", base=ROOT)
     registry = load_study_registry(checked, ROOT)
-    result = ingest(checked, item_ranges(registry), ROOT)
+    result = ingest(checked, form_ranges(registry), ROOT)
     read_exports(checked["qualitative"], ROOT)
     return result
 

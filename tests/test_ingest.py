@@ -7,14 +7,14 @@ import pyreadstat
 import pytest
 
 from peerstudy.ingest import ingest
-from peerstudy.instruments import item_ranges
+from peerstudy.instruments import form_ranges
 
 from .conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def result(default_config, registry):
-    return ingest(default_config, item_ranges(registry), ROOT)
+    return ingest(default_config, form_ranges(registry), ROOT)
 
 
 def test_group_sizes_and_attrition_match_the_study(result):
@@ -40,7 +40,7 @@ def test_sex_and_age_shares_follow_table_3(result):
 def test_items_are_long_and_complete_per_attended_visit(result, registry):
     items = result.items
     assert list(items.columns) == ["participant_id", "site", "group", "timepoint",
-                                   "instrument", "item", "value"]
+                                   "instrument", "item", "value", "form"]
     per_visit = items.groupby(["participant_id", "timepoint", "instrument"]).size()
     expected = {i: len(registry[i].items) for i in registry}
     assert all(n == expected[key[2]] for key, n in per_visit.items())

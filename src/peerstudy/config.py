@@ -123,12 +123,39 @@ def _fill_defaults(config: dict) -> None:
     rel.setdefault("seed", 20221104)
     if not has_questionnaires(config):
         return
-    for spec in [config["participants_file"], *config["raw_files"]]:
+    for spec in [*_roster_spec(config), *config["raw_files"]]:
         spec.setdefault("encoding", "utf-8")
         spec.setdefault("sep", ",")
         spec.setdefault("decimal", ".")
         spec.setdefault("identifiers", [])
-    config["participants_file"].setdefault("variables", {})
+        spec.setdefault("declared_missing", True)
+    if "participants_file" in config:
+        config["participants_file"].setdefault("variables", {})
+    if "participants_from" in config:
+        for source in config["participants_from"].setdefault("variables_from", []):
+            source.setdefault("variables", {})
+
+
+def _roster_spec(config: dict) -> list[dict]:
+    return [config["participants_file"]] if "participants_file" in config else []
+
+
+def participant_variables(config: dict) -> dict[str, dict]:
+    """{name: coded column} of the sociodemographic variables, roster or derived."""
+    if "participants_file" in config:
+        return dict(config["participants_file"].get("variables", {}))
+    out: dict[str, dict] = {}
+    for source in config.get("participants_from", {}).get("variables_from", []):
+        out.update(source.get("variables", {}))
+    return out
+
+
+def records_dropout(config: dict) -> bool:
+    """Whether the study records a drop-out reason (roster or derived)."""
+    if "participants_file" in config:
+        return "dropout_reason" in config["participants_file"]
+    return any("dropout_reason" in s
+               for s in config.get("participants_from", {}).get("variables_from", []))
 
 
 def _check_references(config: dict, source: str, base: Path, check_paths: bool) -> None:
@@ -161,12 +188,8 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
     for group in groups:
         if group not in config["schedule"]:
             raise ConfigError(f"{source}: schedule has no entry for group '{group}'.")
-    pf = config["participants_file"]
+    _check_participants(config, source, base, check_paths, sites, groups)
     _check_identifiers_not_mapped(config, source)
-    if check_paths:
-        _check_path(source, "participants_file.path", pf["path"], base)
-    _check_coded(source, "participants_file.group", pf["group"], groups, "group")
-    _check_coded(source, "participants_file.site", pf["site"], sites, "site")
     seen_files = set()
     for i, spec in enumerate(config["raw_files"]):
         key = f"raw_files[{i}] ({spec['id']})"
@@ -175,6 +198,7 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
         seen_files.add(spec["id"])
         if check_paths:
             _check_path(source, f"{key}.path", spec["path"], base)
+        _check_reading(source, key, spec)
         _check_coded(source, f"{key}.group", spec["group"], groups, "group")
         _check_coded(source, f"{key}.site", spec["site"], sites, "site")
         _check_coded(source, f"{key}.timepoint", spec["timepoint"], timepoints, "timepoint")
@@ -190,8 +214,18 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
                         f"{source}: {key}.instruments.{inst} maps no variable to item(s) "
                         f"{', '.join(missing)} — add them to the mapping."
                     )
+                for name in mapping.values():
+                    _check_placeholder(source, f"{key}.instruments.{inst}", name, spec)
             else:
                 _check_template(source, f"{key}.instruments.{inst}", mapping)
+                _check_placeholder(source, f"{key}.instruments.{inst}", mapping, spec)
+        if "attendance" in spec:
+            _check_placeholder(source, f"{key}.attendance.column", spec["attendance"]["column"],
+                               spec)
+        for inst, form in spec.get("forms", {}).items():
+            _member(source, f"{key}.forms", inst, spec["instruments"], "instrument of this file")
+            _member(source, f"{key}.forms.{inst}", form, registry[inst].forms, "form")
+    _check_forms(config, source, registry)
     _check_analysis(config, source, registry, sites, groups, timepoints)
     _check_qualitative(config, source, base, check_paths)
     _check_reporting(config, source, base, check_paths)
@@ -291,7 +325,7 @@ def _check_analysis(config, source, registry, sites, groups, timepoints) -> None
     if "attrition" in analysis:
         _member(source, "analysis.attrition", analysis["attrition"]["timepoint"], timepoints,
                 "timepoint")
-    known = set(config["participants_file"]["variables"])
+    known = set(participant_variables(config))
     for i, spec in enumerate(analysis.get("categorical", [])):
         for var in spec["variables"]:
             _member(source, f"analysis.categorical[{i}]", var, known, "participant variable")
@@ -307,21 +341,28 @@ def _check_scales(source: str, key: str, spec: dict, instrument) -> None:
 
 def _check_identifiers_not_mapped(config: dict, source: str) -> None:
     """A column declared a direct identifier may not also be read as data."""
-    pf = config["participants_file"]
-    specs = [("participants_file", pf)] + [(f"raw_files ({f['id']})", f)
-                                           for f in config["raw_files"]]
+    specs = [("participants_file", s) for s in _roster_spec(config)]
+    specs += [(f"raw_files ({f['id']})", f) for f in config["raw_files"]]
+    derived = {s["file"]: s for s in config.get("participants_from", {}).get("variables_from", [])}
     for key, spec in specs:
+        from peerstudy.exports import at_timepoint, file_timepoints
+
         used = {spec["id_column"]}
         for name in ("group", "site", "timepoint"):
-            if isinstance(spec.get(name), dict):
+            if isinstance(spec.get(name), dict) and "column" in spec[name]:
                 used.add(spec[name]["column"])
-        for var in spec.get("variables", {}).values():
+        extra = derived.get(spec.get("id"), {})
+        for var in [*spec.get("variables", {}).values(), *extra.get("variables", {}).values()]:
             used.add(var["column"])
-        if "dropout_reason" in spec:
-            used.add(spec["dropout_reason"]["column"])
-        for mapping in spec.get("instruments", {}).values():
-            if isinstance(mapping, dict):
-                used |= set(mapping.values())
+        for holder in (spec, extra):
+            if "dropout_reason" in holder:
+                used.add(holder["dropout_reason"]["column"])
+        names = [n for m in spec.get("instruments", {}).values() if isinstance(m, dict)
+                 for n in m.values()]
+        if "attendance" in spec:
+            names.append(spec["attendance"]["column"])
+        tps = file_timepoints(spec) if "timepoint" in spec else [None]
+        used |= {at_timepoint(n, spec, tp) for n in names for tp in tps}
         clash = sorted(used & set(spec.get("identifiers", [])))
         if clash:
             raise ConfigError(
@@ -365,35 +406,116 @@ def _check_path(source: str, key: str, path: str, base: Path) -> None:
 
 
 def _check_coded(source: str, key: str, spec, valid: list[str], what: str) -> None:
-    values = [spec] if isinstance(spec, str) else list(spec["values"].values())
+    if isinstance(spec, dict) and "wide" in spec:
+        values = list(spec["wide"])
+        tokens = [str(t) for t in spec["wide"].values()]
+        if len(set(tokens)) != len(tokens):
+            raise ConfigError(f"{source}: {key}.wide: two timepoints share the text "
+                              f"'{sorted(t for t in tokens if tokens.count(t) > 1)[0]}'.")
+    else:
+        values = [spec] if isinstance(spec, str) else list(spec["values"].values())
     for value in values:
         _member(source, key, value, valid, what)
 
 
 def _check_scheduled(config: dict, source: str, key: str, spec: dict, inst: str) -> None:
-    groups = [spec["group"]] if isinstance(spec["group"], str) else spec["group"]["values"].values()
-    tps = (
-        [spec["timepoint"]]
-        if isinstance(spec["timepoint"], str)
-        else spec["timepoint"]["values"].values()
-    )
-    for group in groups:
+    """Every group of a file is scheduled at each of its timepoints; a long file's
+    instruments at every one of them, a wide file's at one at least (a wide file
+    reads an instrument only at the timepoints where it is scheduled)."""
+    from peerstudy.exports import coded_values, file_timepoints, is_wide
+
+    tps = file_timepoints(spec)
+    for group in coded_values(spec["group"]):
+        plan = config["schedule"].get(group, {})
         for tp in tps:
-            plan = config["schedule"].get(group, {})
             if tp not in plan:
                 raise ConfigError(
                     f"{source}: {key}: group '{group}' is not scheduled at timepoint '{tp}' "
                     f"(schedule.{group} has {', '.join(plan) or 'none'}) — fix the file's "
                     "timepoint or add it to the schedule."
                 )
-            if inst not in plan[tp]:
-                raise ConfigError(
-                    f"{source}: {key}: instrument '{inst}' is not scheduled for group "
-                    f"'{group}' at {tp} (schedule.{group}.{tp}: {', '.join(plan[tp])})."
-                )
+        missing = [tp for tp in tps if inst not in plan[tp]]
+        if missing and (not is_wide(spec) or len(missing) == len(tps)):
+            tp = missing[0]
+            raise ConfigError(
+                f"{source}: {key}: instrument '{inst}' is not scheduled for group "
+                f"'{group}' at {tp} (schedule.{group}.{tp}: {', '.join(plan[tp])})."
+            )
+
+
+def _check_participants(config, source, base, check_paths, sites, groups) -> None:
+    has_file, has_from = "participants_file" in config, "participants_from" in config
+    if has_file == has_from:
+        raise ConfigError(
+            f"{source}: give either participants_file (a roster of every participant) or "
+            "participants_from (derive the participants from the raw files' ids, groups and "
+            "sites)" + (", not both." if has_file else " — neither is set.")
+        )
+    if has_file:
+        pf = config["participants_file"]
+        if check_paths:
+            _check_path(source, "participants_file.path", pf["path"], base)
+        _check_reading(source, "participants_file", pf)
+        _check_coded(source, "participants_file.group", pf["group"], groups, "group")
+        _check_coded(source, "participants_file.site", pf["site"], sites, "site")
+        return
+    files = {f["id"]: f for f in config["raw_files"]}
+    for i, entry in enumerate(config["participants_from"]["variables_from"]):
+        _member(source, f"participants_from.variables_from[{i}].file", entry["file"], files,
+                "raw file")
+
+
+def _check_reading(source: str, key: str, spec: dict) -> None:
+    if spec["format"] == "csv" and len(spec["sep"]) != 1:
+        raise ConfigError(f"{source}: {key}.sep = {spec['sep']!r}: the separator is one "
+                          "character (',', ';', or '\\t' for tabs).")
+
+
+def _check_placeholder(source: str, key: str, name: str, spec: dict) -> None:
+    from peerstudy.exports import PLACEHOLDER, is_wide
+
+    if is_wide(spec) and PLACEHOLDER not in name:
+        raise ConfigError(
+            f"{source}: {key}: '{name}' has no {PLACEHOLDER} — in a wide file (timepoint: "
+            "{wide: ...}) each variable name says where the timepoint goes, e.g. "
+            "'SWLS{n}_{timepoint}'."
+        )
+    if not is_wide(spec) and PLACEHOLDER in name:
+        raise ConfigError(
+            f"{source}: {key}: '{name}' holds {PLACEHOLDER}, but this file is not wide — "
+            "set timepoint: {wide: {T1: <text for T1>, ...}} or write the variable name."
+        )
+
+
+def _check_forms(config: dict, source: str, registry: dict) -> None:
+    """Which form each instrument is analysed on; pooling forms on different ranges
+    needs a declared rescaling. The analysed form goes to registry.parameters so that
+    every rule loads the registry on it."""
+    from peerstudy.exports import analysis_forms
+    from peerstudy.instruments import form_ranges
+
+    params = config["registry"]["parameters"]
+    for inst, spec in config["registry"].get("rescale", {}).items():
+        _member(source, "registry.rescale", inst, registry, "instrument")
+        _member(source, f"registry.rescale.{inst}.to", spec["to"], registry[inst].forms, "form")
+    for inst, value in params.items():
+        if isinstance(value, dict) and "form" in value:
+            raise ConfigError(
+                f"{source}: registry.parameters.{inst}.form is set by peerstudy from the raw "
+                "files' forms — choose a form per file under raw_files[].forms instead."
+            )
+    try:
+        chosen = analysis_forms(config, form_ranges(registry))
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    for inst, info in chosen.items():
+        if info["reference"] != registry[inst].default_form:
+            params.setdefault(inst, {})
+            params[inst] = {**params[inst], "form": info["reference"]}
 
 
 _TEMPLATE = re.compile(r"\{n(?::0?\d+d)?\}")
+_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
 def _check_template(source: str, key: str, template: str) -> None:
@@ -401,6 +523,12 @@ def _check_template(source: str, key: str, template: str) -> None:
         raise ConfigError(
             f"{source}: {key}: variable template '{template}' has no item number — write "
             "e.g. 'SWLS{n}' or 'SSQ{n:02d}', or map each item id to its variable."
+        )
+    other = [f for f in _FIELD.findall(template) if f != "timepoint" and not f.startswith("n")]
+    if other:
+        raise ConfigError(
+            f"{source}: {key}: variable template '{template}' has an unknown field "
+            f"'{{{other[0]}}}' — only {{n}} (item position) and {{timepoint}} are filled in."
         )
 
 

@@ -58,9 +58,15 @@ def conventions(analysis: dict) -> dict:
 
 
 def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict,
-                    qualitative: dict | None = None, questionnaires: bool = True) -> dict:
+                    ingestion: dict | None = None, qualitative: dict | None = None,
+                    questionnaires: bool = True) -> dict:
     """conventions.json: the statistical conventions plus the data-handling ones, and the
-    qualitative ones when the study has coding exports (only those without questionnaires)."""
+    qualitative ones when the study has coding exports (only those without questionnaires).
+
+    ``ingestion`` (``peerstudy.exports.ingestion_conventions``) states the
+    attendance rule, how declared missing values were honoured and which
+    instrument forms were pooled or rescaled.
+    """
     if not questionnaires:
         return {"qualitative": qualitative_conventions(qualitative or {}, analysis)}
     out = conventions(analysis)
@@ -81,6 +87,8 @@ def all_conventions(analysis: dict, reliability: dict, validation: dict, missing
         "rm_anova_friedman": "complete cases over all timepoints of the comparison",
         "mixed_model": "all available observations",
     }
+    if ingestion:
+        out["ingestion"] = ingestion
     return out
 
 

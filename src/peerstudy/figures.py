@@ -193,10 +193,13 @@ def flow(participants: pd.DataFrame, groups: list[dict], timepoints: list[dict],
                 continue
             seen = people[people[col].astype("boolean").fillna(False)]
             lost = prev[~prev["participant_id"].isin(seen["participant_id"])]
-            reasons = lost["dropout_reason"].fillna("reason not recorded").value_counts()
+            # a study may record no drop-out reason (the column is optional)
+            recorded = lost.get("dropout_reason", pd.Series(pd.NA, index=lost.index))
+            reasons = recorded.fillna("reason not recorded").value_counts()
             note = "\n".join(f"{r}: {n}" for r, n in sorted(reasons.items()))
             loss = f"lost n = {len(lost)}\n{note}" if len(lost) else None
-            boxes.append((f"{tp['id']} ({tp['months']:g} months): n = {len(seen)}", loss))
+            when = f" ({tp['months']:g} months)" if tp.get("months") is not None else ""
+            boxes.append((f"{tp['id']}{when}: n = {len(seen)}", loss))
             prev = seen
         for i, (text, loss) in enumerate(boxes):
             y = 1 - (i + 0.5) / (len(timepoints) + 1)

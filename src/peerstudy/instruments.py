@@ -4,12 +4,19 @@ Each instrument is one YAML file (``config/instruments/*.yaml`` plus any
 folders a study adds), validated against ``workflow/schemas/instrument.schema.yaml``.
 Templated instruments (COPM) are expanded over the study's parameters here,
 so the rest of the pipeline sees plain items and scales.
+
+An instrument may declare several *forms* under one id (e.g. the Spanish
+SWLS on a 5-point and a 7-point response format): each with its response
+range and labels, language and version. An instrument without ``forms`` has
+one, ``default``. Each raw file chooses a form; the registry a rule loads is
+set to the form the study analyses the instrument on
+(``registry.parameters.<id>.form``, filled in by ``peerstudy.config``).
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -48,6 +55,19 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Form:
+    """One version of an instrument: response range and labels, language, source."""
+
+    id: str
+    language: str
+    version: str
+    citation: str
+    min: int
+    max: int
+    labels: dict
+
+
+@dataclass(frozen=True)
 class Instrument:
     id: str
     name: str
@@ -61,6 +81,21 @@ class Instrument:
     assumptions: tuple[dict, ...]
     path: str
     needs: str = ""  # why a templated instrument has no items (a missing study parameter)
+    forms: dict[str, Form] = field(default_factory=dict)
+    form: str = "default"  # the form whose ranges ``items`` carry
+    default_form: str = "default"
+    form_items: dict[str, dict[str, Item]] = field(default_factory=dict, repr=False)
+
+    def with_form(self, form_id: str) -> Instrument:
+        """The same instrument with the item ranges, labels and version of another form."""
+        if form_id == self.form:
+            return self
+        if form_id not in self.forms:
+            raise ConfigError(f"{self.path}: instrument '{self.id}' has no form '{form_id}'"
+                              f"{closest(form_id, self.forms)}.")
+        form = self.forms[form_id]
+        return replace(self, form=form_id, items=self.form_items[form_id], labels=form.labels,
+                       language_version=form.version)
 
     def reversed_in(self, scale: Scale, item_id: str) -> bool:
         """Whether an item is reverse-keyed when scoring this scale."""
@@ -125,16 +160,48 @@ def _fill(template, values: dict):
     return template
 
 
-def _build(doc: dict, path: Path) -> Instrument:
-    resp = doc["response"]
+def _forms(doc: dict, path: Path) -> tuple[dict[str, Form], str]:
+    """The instrument's forms and its default form (one implicit form without ``forms``)."""
+    if ("forms" in doc) == ("response" in doc):
+        raise ConfigError(f"{path}: give the response range either once under 'response' or "
+                          "per form under 'forms', not both (nor neither).")
+    if "forms" not in doc:
+        resp = doc["response"]
+        form = Form(id="default", language=doc.get("language", ""),
+                    version=doc["language_version"], citation="", min=resp["min"],
+                    max=resp["max"], labels=resp.get("labels", {}))
+        return {"default": form}, "default"
+    forms: dict[str, Form] = {}
+    for raw in doc["forms"]:
+        if raw["id"] in forms:
+            raise ConfigError(f"{path}: form '{raw['id']}' is defined twice.")
+        resp = raw["response"]
+        forms[raw["id"]] = Form(id=raw["id"], language=raw["language"], version=raw["version"],
+                                citation=raw.get("citation", ""), min=resp["min"],
+                                max=resp["max"], labels=resp.get("labels", {}))
+    default = doc.get("default_form", next(iter(forms)))
+    if default not in forms:
+        raise ConfigError(f"{path}: default_form '{default}' is not one of the forms"
+                          f"{closest(default, forms)}.")
+    return forms, default
+
+
+def _items(doc: dict, form: Form, path: Path) -> dict[str, Item]:
     items: dict[str, Item] = {}
     for raw in doc["items"]:
         if raw["id"] in items:
             raise ConfigError(f"{path}: item '{raw['id']}' is defined twice.")
         items[raw["id"]] = Item(
-            id=raw["id"], label=raw["label"], min=raw.get("min", resp["min"]),
-            max=raw.get("max", resp["max"]), reverse=raw.get("reverse", False),
+            id=raw["id"], label=raw["label"], min=raw.get("min", form.min),
+            max=raw.get("max", form.max), reverse=raw.get("reverse", False),
         )
+    return items
+
+
+def _build(doc: dict, path: Path) -> Instrument:
+    forms, default = _forms(doc, path)
+    form_items = {fid: _items(doc, form, path) for fid, form in forms.items()}
+    items = form_items[default]
     scales: dict[str, Scale] = {}
     for raw in doc["scales"]:
         ids = tuple(items) if raw["items"] == "all" else tuple(raw["items"])
@@ -155,10 +222,11 @@ def _build(doc: dict, path: Path) -> Instrument:
     _check_subscales_disjoint(doc["id"], scales, path)
     return Instrument(
         id=doc["id"], name=doc["name"], short_name=doc.get("short_name", doc["id"].upper()),
-        language_version=doc["language_version"], sources=tuple(doc["sources"]),
-        reported_alpha=doc.get("reported_alpha"), labels=resp.get("labels", {}),
+        language_version=forms[default].version, sources=tuple(doc["sources"]),
+        reported_alpha=doc.get("reported_alpha"), labels=forms[default].labels,
         items=items, scales=scales, assumptions=tuple(doc["assumptions"]), path=str(path),
-        needs=doc.get("needs", ""),
+        needs=doc.get("needs", ""), forms=forms, form=default, default_form=default,
+        form_items=form_items,
     )
 
 
@@ -209,13 +277,58 @@ def load_registry(files: list[str], parameters: dict | None = None) -> dict[str,
             raise ConfigError(
                 f"{path}: instrument '{doc['id']}' is also defined in {registry[doc['id']].path}."
             )
-        registry[doc["id"]] = _build(doc, path)
+        instrument = _build(doc, path)
+        form = parameters.get(doc["id"], {}).get("form")
+        registry[doc["id"]] = instrument.with_form(form) if form else instrument
     return registry
 
 
 def item_ranges(registry: dict[str, Instrument]) -> dict[str, dict[str, list[int]]]:
-    """{instrument: {item: [min, max]}} — all that ingestion needs from the registry."""
+    """{instrument: {item: [min, max]}} on the form each instrument is analysed on."""
     return {
         inst.id: {item.id: [item.min, item.max] for item in inst.items.values()}
         for inst in registry.values() if not inst.needs
     }
+
+
+def form_ranges(registry: dict[str, Instrument]) -> dict[str, dict]:
+    """What ingestion needs from the registry: every form's item ranges and description.
+
+    ``{instrument: {"default": form id, "analysed": form id, "forms": {form id:
+    {"items": {item: [min, max]}, "language", "version", "citation"}}}}``; plain
+    data, so that Snakemake can pass it to the ingest rule as a parameter.
+    """
+    out = {}
+    for inst in registry.values():
+        if inst.needs:
+            continue
+        out[inst.id] = {
+            "default": inst.default_form, "analysed": inst.form,
+            "forms": {fid: {"items": {i.id: [i.min, i.max] for i in inst.form_items[fid].values()},
+                            "language": form.language, "version": form.version,
+                            "citation": form.citation}
+                      for fid, form in inst.forms.items()},
+        }
+    return out
+
+
+def answers_on_form(values, item_ids, form_ids, instrument: Instrument):
+    """Answers given on other forms, mapped linearly onto ``instrument``'s item ranges.
+
+    Used where answers of several forms are pooled item by item (reliability) after
+    the config declared a rescaling; answers already on ``instrument.form`` (and
+    on forms with the same ranges) are returned unchanged.
+    """
+    import numpy as np
+
+    values = np.asarray(values, dtype=float).copy()
+    item_ids, form_ids = np.asarray(item_ids, dtype=object), np.asarray(form_ids, dtype=object)
+    for form_id in sorted(set(form_ids.tolist()) - {instrument.form}):
+        source = instrument.form_items[form_id]
+        for item_id, target in instrument.items.items():
+            low, high = source[item_id].min, source[item_id].max
+            if (low, high) == (target.min, target.max):
+                continue
+            at = (form_ids == form_id) & (item_ids == item_id)
+            values[at] = target.min + (values[at] - low) * (target.max - target.min) / (high - low)
+    return values

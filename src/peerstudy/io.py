@@ -49,11 +49,14 @@ def write_csv(path: str | os.PathLike, frame, sort_by: list[str] | None = None) 
 
 
 def read_sav(path: str | os.PathLike, shown: str | None = None):
-    """Read an SPSS .sav export keeping user-missing codes as values.
+    """Read an SPSS .sav (or .zsav) export with its metadata, converting nothing.
 
     Returns the data frame and pyreadstat's metadata. User-missing codes are
-    kept (``user_missing=True``) so that ingestion can log each one instead
-    of letting them vanish into NaN.
+    kept as values (``user_missing=True``) and their declarations are in
+    ``meta.missing_ranges``, so that ingestion can honour and log each one.
+    Dates stay numbers (``disable_datetime_conversion=True``): a date column is
+    recognised by its SPSS format and named in a message, instead of being
+    converted (an out-of-range date made pyreadstat fail on the whole file).
     """
     import pyreadstat
 
@@ -64,7 +67,8 @@ def read_sav(path: str | os.PathLike, shown: str | None = None):
     if full.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty (0 bytes) — export it again from SPSS.")
     try:
-        frame, meta = pyreadstat.read_sav(str(full), user_missing=True)
+        frame, meta = pyreadstat.read_sav(str(full), user_missing=True,
+                                          disable_datetime_conversion=True)
     except Exception as exc:  # pyreadstat raises its own ReadstatError and others
         raise DataError(
             f"{path}: cannot be read as an SPSS .sav file ({exc}). The file may be "
@@ -73,14 +77,108 @@ def read_sav(path: str | os.PathLike, shown: str | None = None):
     return frame, meta
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def decode_text(raw: bytes, encoding: str, path) -> str:
+    """Bytes -> text as the config says, with messages that name the line and the fix.
+
+    A UTF-8 byte-order mark is dropped when the config says UTF-8 (with or
+    without ``-sig``): the file is UTF-8 either way. A message never suggests
+    the encoding the config already has, so its advice cannot go round in a loop.
+    """
+    import codecs
+
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"{path}: unknown encoding '{encoding}' in the config "
+                        "(e.g. utf-8, cp1252, latin-1).") from None
+    bom = raw.startswith(UTF8_BOM)
+    body = raw[len(UTF8_BOM):] if bom else raw
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and not codec.startswith("utf-16"):
+        raise DataError(f"{path}: the file is UTF-16 text (as Excel's 'Unicode text' saves it) "
+                        f"but the config says encoding '{encoding}' — set encoding: utf-16.")
+    if bom and codec not in ("utf-8", "utf-8-sig"):
+        advice = ("set encoding: utf-8-sig for this file" if _decodes(body, "utf-8") else
+                  "the rest of the file is not UTF-8 either (it mixes encodings): export it "
+                  "again as 'CSV UTF-8'")
+        raise DataError(f"{path}: the file starts with a UTF-8 byte-order mark but the config "
+                        f"says encoding '{encoding}' — {advice}.")
+    base = "utf-8" if codec == "utf-8-sig" else codec
+    try:
+        text = (body if bom else raw).decode(base)
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(UTF8_BOM) if bom else 0)
+        line, column = _line_of(raw, offset)
+        bad = raw[offset:offset + max(1, exc.end - exc.start)]
+        raise DataError(
+            f"{path}, line {line}, byte {column}: bytes {bad!r} are not valid {encoding} — "
+            f"{_encoding_advice(raw, bom, base)} (the line reads {_context(raw, offset)!r})"
+        ) from None
+    if base not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be") and _is_utf8_text(raw):
+        raise DataError(
+            f"{path}: the config says encoding '{encoding}' but the file is UTF-8 text "
+            f"(reading it as {encoding} would garble accents, e.g. 'Código' -> 'CÃ³digo') — "
+            "set encoding: utf-8 for this file in the config."
+        )
+    return text
+
+
+def _decodes(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _line_of(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and byte-in-line of ``offset``; CR, LF and CRLF all end a line."""
+    head = raw[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return head.count(b"\n") + 1, len(head) - (head.rfind(b"\n") + 1) + 1
+
+
+def _context(raw: bytes, offset: int) -> bytes:
+    """The bytes around ``offset`` on its own line."""
+    start = max(raw.rfind(b"\n", 0, offset), raw.rfind(b"\r", 0, offset)) + 1
+    start = max(start, offset - 20)
+    end = min([i for i in (raw.find(b"\n", offset), raw.find(b"\r", offset)) if i >= 0]
+              + [offset + 20])
+    return raw[start:end]
+
+
+def _encoding_advice(raw: bytes, bom: bool, tried: str) -> str:
+    if bom:
+        return ("the file starts with a UTF-8 byte-order mark but is not UTF-8 after it (it "
+                "mixes encodings); export it again as 'CSV UTF-8'")
+    for candidate in ("utf-8", "cp1252", "latin-1"):
+        if candidate != tried and _decodes(raw, candidate):
+            return (f"the file looks like {candidate}; set encoding: {candidate} for this file "
+                    "in the config, or re-export it")
+    return "re-export the file as UTF-8"
+
+
 def read_delimited(
     path: str | os.PathLike, encoding: str, sep: str, decimal: str, shown: str | None = None
 ):
     """Read a CSV the way the config says it was written; every cell as text.
 
     Cells are kept as text so that ingestion can tell '3,5' from '3.5' from
-    'tres' and log each one; numbers are parsed later, per column.
+    'tres' and log each one; numbers are parsed later, per column. The
+    standard library's csv reader is used (not pandas) because it reports
+    each record's own field count: pandas pads a short row with empty cells
+    and moves a long row's extra field into the index, both silently.
+
+    Blank records (an empty line, or only separators) are kept as rows of
+    ``None`` so that ingestion logs and excludes each one with its row number.
+    A record with fewer fields than the header, or with extra non-empty fields,
+    stops with the row named. Extra fields that are all empty (trailing
+    separators) are dropped: they hold nothing.
     """
+    import csv
+    import io as _io
+
     import pandas as pd
 
     full = Path(path)
@@ -88,57 +186,63 @@ def read_delimited(
     if not full.exists():
         raise DataError(f"{path}: file not found — check the 'path' of this file in the config.")
     raw = full.read_bytes()
-    if not raw.strip():
+    if not raw.strip() or raw.strip() == UTF8_BOM:
         raise DataError(f"{path}: the file is empty — export it again.")
-    if raw.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("-", "") != "utf8sig":
-        raise DataError(
-            f"{path}: the file starts with a UTF-8 byte-order mark but the config says "
-            f"encoding '{encoding}' — set encoding: utf-8-sig for this file."
-        )
+    text = decode_text(raw, encoding, path)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = _guess_encoding(raw)
-        raise DataError(
-            f"{path}, line {line}: bytes {raw[exc.start:exc.end]!r} are not valid {encoding} — "
-            f"the file looks like {hint}; set encoding: {hint} for this file in the config "
-            "or re-export it."
-        ) from None
-    except LookupError:
-        raise DataError(f"{path}: unknown encoding '{encoding}' in the config.") from None
-    _check_header(path, text, sep)
-    if encoding.lower().replace("-", "") not in ("utf8", "utf8sig") and _is_utf8_text(raw):
-        raise DataError(
-            f"{path}: the config says encoding '{encoding}' but the file is UTF-8 text "
-            f"(reading it as {encoding} would garble accents, e.g. 'Código' -> 'CÃ³digo') — "
-            "set encoding: utf-8 for this file in the config."
-        )
-    import io as _io
-
-    try:
-        frame = pd.read_csv(
-            _io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[]
-        )
-    except pd.errors.ParserError as exc:
-        raise DataError(
-            f"{path}: not a valid '{sep}'-separated file ({exc}) — check the separator "
-            "in the config or the export."
-        ) from None
-    if frame.shape[1] == 1 and sep not in text.splitlines()[0]:
+        records = list(reader)
+    except csv.Error as exc:
+        raise DataError(f"{path}, line {reader.line_num}: cannot be split into fields ({exc}) "
+                        "— check the export (an unclosed quote?) and the config's sep.") from None
+    while records and not any(f.strip() for f in records[0]):
+        records.pop(0)  # blank lines before the header hold nothing
+    if not records:
+        raise DataError(f"{path}: the file is empty — export it again.")
+    header = records[0]
+    while header and header[-1] == "" and len(header) > 1:
+        header = header[:-1]  # a trailing separator after the last name
+    if len(header) == 1 and sep not in text.splitlines()[0]:
         other = ";" if sep != ";" else ","
         raise DataError(
             f"{path}: the header has no '{sep}' separator (header: {text.splitlines()[0][:80]!r}) "
             f"— the file is probably '{other}'-separated; set sep: '{other}' in the config."
         )
-    return frame
+    _check_header(path, header)
+    rows = records[1:]
+    if not any(any(f.strip() for f in r) for r in rows):
+        raise DataError(
+            f"{path}: the file has a header but no data rows — an empty export would silently "
+            "drop its participants; export it again, or remove it from raw_files."
+        )
+    width = len(header)
+    cells = []
+    for number, record in enumerate(rows, start=1):
+        if not any(f.strip() for f in record):
+            cells.append([None] * width)
+            continue
+        if len(record) < width:
+            raise DataError(
+                f"{path}, row {number}: {len(record)} fields, but the header has {width} — a "
+                f"cell or a '{sep}' is missing in this row (values would shift into the wrong "
+                "columns); fix the row in the export."
+            )
+        if len(record) > width:
+            if any(f.strip() for f in record[width:]):
+                raise DataError(
+                    f"{path}, row {number}: {len(record)} fields, but the header has {width} — "
+                    f"a value probably contains the separator '{sep}' without quotes, or the "
+                    "header lost a column name; fix the row in the export."
+                )
+            record = record[:width]
+        cells.append(record)
+    return pd.DataFrame(cells, columns=header, dtype=object)
 
 
-def _check_header(path: Path, text: str, sep: str) -> None:
-    """Duplicated column names, which pandas would silently rename to 'x.1'."""
-    header = text.splitlines()[0].split(sep)
-    names = [h.strip().strip('"') for h in header]
-    dupes = sorted({n for n in names if names.count(n) > 1})
+def _check_header(path, header: list[str]) -> None:
+    """Duplicated or empty column names, which pandas would silently rename."""
+    names = [h.strip() for h in header]
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
         raise DataError(
             f"{path}: column '{dupes[0]}' appears twice in the header — keep one of them."
@@ -152,13 +256,3 @@ def _is_utf8_text(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return any(b > 127 for b in raw)
-
-
-def _guess_encoding(raw: bytes) -> str:
-    for candidate in ("utf-8", "cp1252"):
-        try:
-            raw.decode(candidate)
-            return candidate
-        except UnicodeDecodeError:
-            continue
-    return "latin-1"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peerstudy.instruments import Instrument
+from peerstudy.instruments import Instrument, answers_on_form
 
 RELIABILITY_COLUMNS = ["group", "instrument", "scale", "timepoint", "n", "k_items", "alpha",
                        "alpha_ci_low", "alpha_ci_high", "omega", "note"]
@@ -130,6 +130,9 @@ def reliability_table(
     keys = ["group", "instrument", "timepoint"]
     for (group, inst_id, tp), block in items.groupby(keys, sort=True):
         instrument = registry[inst_id]
+        if "form" in block.columns:  # answers on other forms, on the analysed form's ranges
+            block = block.assign(value=answers_on_form(block["value"], block["item"],
+                                                       block["form"], instrument))
         wide = block.set_index(["participant_id", "item"])["value"].unstack("item")
         for scale in instrument.scales.values():
             k = len(scale.items)

@@ -16,7 +16,7 @@ from peerstudy.instruments import Instrument, Scale
 from peerstudy.validate import ISSUE_COLUMNS
 
 KEYS = ["participant_id", "site", "group", "timepoint"]
-SCORE_COLUMNS = [*KEYS, "instrument", "scale", "score", "items_answered", "items_total"]
+SCORE_COLUMNS = [*KEYS, "instrument", "scale", "score", "items_answered", "items_total", "form"]
 
 
 def score_scale(
@@ -56,35 +56,79 @@ def score_scale(
     return np.where(enough, score, np.nan), answered
 
 
-def score_items(items: pd.DataFrame, registry: dict[str, Instrument]):
+def score_items(items: pd.DataFrame, registry: dict[str, Instrument],
+                rescale: dict | None = None):
     """Score every scale of every instrument present in the long item table.
 
-    Returns ``(scores, issues)``: the scores table of the results contract and
-    one validation issue per prorated or dropped score.
+    Each row is scored on its own form's ranges (``items.form``). The registry
+    holds each instrument on the form the study analyses it on; scores of a
+    form with other ranges are rescaled linearly to that form's scale range,
+    which ``rescale`` (the config's ``registry.rescale``) must declare.
+
+    Returns ``(scores, issues)``: the scores table of the results contract (with
+    the ``form`` each score was answered on) and one validation issue per
+    prorated, dropped or rescaled score.
     """
     frames, issues = [], []
+    items = items if "form" in items.columns else items.assign(form=None)
     for inst_id in sorted(items["instrument"].unique()):
-        instrument = registry[inst_id]
-        block = items[items["instrument"] == inst_id]
-        # unstack keeps only the participant x timepoint rows that exist
-        wide = block.set_index([*KEYS, "item"])["value"].unstack("item")
-        wide = wide.reindex(columns=list(instrument.items))
-        for scale in instrument.scales.values():
-            answers = wide[list(scale.items)].to_numpy(dtype=float)
-            score, answered = score_scale(answers, instrument, scale)
-            out = wide.index.to_frame(index=False)
-            out["instrument"] = inst_id
-            out["scale"] = scale.id
-            out["score"] = score
-            out["items_answered"] = answered
-            out["items_total"] = len(scale.items)
-            _check_range(out, instrument, scale)
-            issues.append(_scoring_issues(out, scale))
-            frames.append(out)
+        reference = registry[inst_id]
+        block_all = items[items["instrument"] == inst_id]
+        for form in sorted(block_all["form"].fillna(reference.form).unique()):
+            instrument = reference.with_form(form)
+            block = block_all[block_all["form"].fillna(reference.form) == form]
+            # unstack keeps only the participant x timepoint rows that exist
+            wide = block.set_index([*KEYS, "item"])["value"].unstack("item")
+            wide = wide.reindex(columns=list(instrument.items))
+            for scale in instrument.scales.values():
+                answers = wide[list(scale.items)].to_numpy(dtype=float)
+                score, answered = score_scale(answers, instrument, scale)
+                out = wide.index.to_frame(index=False)
+                out["instrument"] = inst_id
+                out["scale"] = scale.id
+                out["score"] = score
+                out["items_answered"] = answered
+                out["items_total"] = len(scale.items)
+                out["form"] = form
+                _check_range(out, instrument, scale)
+                issues.append(_scoring_issues(out, scale))
+                if instrument.items != reference.items:
+                    issues.append(_rescale(out, instrument, reference, scale, rescale))
+                frames.append(out)
     scores = pd.concat(frames, ignore_index=True)
     scores = scores.sort_values(["instrument", "scale", *KEYS], kind="mergesort")
     issues_df = pd.concat(issues, ignore_index=True) if issues else pd.DataFrame()
     return scores.reset_index(drop=True)[SCORE_COLUMNS], issues_df.reindex(columns=ISSUE_COLUMNS)
+
+
+def _rescale(out: pd.DataFrame, instrument: Instrument, reference: Instrument, scale: Scale,
+             rescale: dict | None) -> pd.DataFrame:
+    """Bring scores of another form linearly onto the reference form's scale range.
+
+    score' = ref_min + (score - min) x (ref_max - ref_min) / (max - min): the
+    percent of maximum possible (POMP) expressed on the reference range. Each
+    rescaled score is logged with its value on its own form.
+    """
+    if not rescale or instrument.id not in rescale:
+        raise DataError(
+            f"scores of {instrument.id} come from form '{instrument.form}' "
+            f"({instrument.path}) and the study analyses form '{reference.form}', whose "
+            f"response ranges differ — declare registry.rescale.{instrument.id}: "
+            f"{{to: {reference.form}, method: linear}} in the config, or use one form."
+        )
+    low, high = instrument.scale_range(scale)
+    ref_low, ref_high = reference.scale_range(scale)
+    original = out["score"].to_numpy(dtype=float)
+    out["score"] = ref_low + (original - low) * (ref_high - ref_low) / (high - low)
+    done = out[~np.isnan(original)].copy()
+    done["file"] = "(scoring)"
+    done["row"] = pd.NA
+    done["column"] = f"{instrument.id}/{scale.id}"
+    done["value"] = [f"{v:g} on form {instrument.form}" for v in original[~np.isnan(original)]]
+    done["rule"] = "rescaled_form"
+    done["action"] = (f"rescaled linearly from {low:g}-{high:g} (form {instrument.form}) to "
+                      f"{ref_low:g}-{ref_high:g} (form {reference.form})")
+    return done[ISSUE_COLUMNS]
 
 
 def _check_range(out: pd.DataFrame, instrument: Instrument, scale: Scale) -> None:

@@ -417,6 +417,10 @@ def synthesize(config: dict, registry: dict, base: str | Path = ".") -> dict:
     syn = config["synthetic"]
     manifest = {"study": config["study"]["id"], "seed": syn["seed"], "synthetic": True}
     if config.get("raw_files"):
+        if "participants_file" not in config:
+            raise ConfigError("synthetic: the generator writes a roster file — give "
+                              "participants_file in the config (participants_from is for real "
+                              "exports without one).")
         roster = add_identifiers(make_roster(config), syn["seed"])
         answers, draws = generate_answers(config, registry, roster)
         rng = block_rng(syn["seed"], "exports")

@@ -25,10 +25,19 @@ ADVICE = {
     "data/raw/.",
     "unknown_participant": "An id in a questionnaire file that the roster does not list: add "
     "the participant to the roster or correct the id.",
-    "not_attended": "A rostered participant who has no data at a scheduled timepoint "
-    "(drop-out or missed visit); the roster's dropout_reason says why where recorded.",
+    "not_attended": "A participant without a single answered item at a scheduled timepoint "
+    "(drop-out or missed visit; an empty row or an empty block of a wide file counts as not "
+    "attended), or whose attendance column says so; the file and row are named where the "
+    "participant has one, and dropout_reason says why where recorded.",
     "missing_baseline": "Data at a later timepoint but none at baseline: usually an id typo in "
     "the baseline export; kept because validation.on_missing_baseline is 'keep'.",
+    "blank_row": "A row with every cell empty (a blank line, or only separators) was skipped; "
+    "nothing to do unless the row should have held data.",
+    "no_sociodemographics": "A participant found in the exports but in none of the files "
+    "participants_from.variables_from reads sociodemographics from; their variables are empty.",
+    "rescaled_form": "A score answered on another form of the instrument (another response "
+    "range) was rescaled linearly to the analysed form's range, as registry.rescale declares; "
+    "conventions.json states it for the methods.",
     "prorated_partial_scale": "Some items of a scale were unanswered; the score is the mean of "
     "the answered items times the number of items, as the registry prescribes.",
     "too_few_items_answered": "Too few items answered for a score; the score is missing for "
@@ -68,17 +77,25 @@ def write_report(issues: pd.DataFrame, accounting: list[dict], study: dict) -> s
         "",
         "## Rows per file",
         "",
-        "| file | rows read | rows kept | rows excluded | answers missing (blank or coded) |",
-        "|---|---:|---:|---:|---:|",
+        "| file | rows read | rows kept | rows excluded | kept rows without any answer "
+        "(not attended) | answers missing (blank or coded) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for acc in accounting:
         lines.append(
             f"| {acc['file']} | {acc['rows_read']} | {acc['rows_kept']} | "
-            f"{acc['rows_excluded']} | {acc['values_missing']} |"
+            f"{acc['rows_excluded']} | {acc.get('rows_empty', 0)} | {acc['values_missing']} |"
         )
     closed = all(a["rows_read"] == a["rows_kept"] + a["rows_excluded"] for a in accounting)
     lines += ["", f"Row accounting closes (read = kept + excluded) for every file: "
-              f"**{'yes' if closed else 'NO'}**.", "", "## Issues per rule", ""]
+              f"**{'yes' if closed else 'NO'}**. Excluded rows are logged one by one "
+              "(blank_row, unknown_participant).", ""]
+    warnings = [(a["file"], w) for a in accounting for w in a.get("warnings", [])]
+    if warnings:
+        lines += ["## Warnings", ""]
+        lines += [f"- **{file}**: {text}." for file, text in warnings]
+        lines.append("")
+    lines += ["## Issues per rule", ""]
     if issues.empty:
         lines.append("No issues.")
     else:

@@ -7,7 +7,7 @@ from snakemake.exceptions import WorkflowError
 
 from peerstudy.config import check_config, has_questionnaires, load_study_registry
 from peerstudy.errors import PeerstudyError
-from peerstudy.instruments import item_ranges, registry_files
+from peerstudy.instruments import form_ranges, registry_files
 
 
 DEFAULT_CONFIG = "config/config.yaml"
@@ -71,15 +71,12 @@ STATS = ["analysis", "conventions", "stats/__init__", "stats/parametric", "stats
 
 
 def raw_inputs():
-    """The roster and every questionnaire export, in config order (none without questionnaires)."""
+    """The roster (if the study has one) and every questionnaire export, in config order
+    (none without questionnaires)."""
     if not QUESTIONNAIRES:
         return []
-    return [config["participants_file"]["path"]] + [f["path"] for f in config["raw_files"]]
-
-
-def participant_variables():
-    """The roster's sociodemographic variables (none without questionnaires)."""
-    return list(config.get("participants_file", {}).get("variables", {}))
+    roster = [config["participants_file"]["path"]] if "participants_file" in config else []
+    return roster + [f["path"] for f in config["raw_files"]]
 
 
 def registry_yaml():
@@ -90,13 +87,26 @@ def registry_yaml():
 def ingest_settings():
     """Everything ingestion reads from the config (a change here reruns ingestion)."""
     keys = ["study", "sites", "groups", "timepoints", "schedule", "missing_codes",
-            "validation", "participants_file", "raw_files"]
+            "validation", "participants_file", "participants_from", "raw_files"]
     return {key: config[key] for key in keys if key in config}
 
 
 def response_ranges():
-    """Item response ranges: all ingestion needs from the registry."""
-    return item_ranges(REGISTRY)
+    """Each instrument's forms and their item ranges: all ingestion needs from the registry."""
+    return form_ranges(REGISTRY)
+
+
+def ingestion_conventions():
+    """Attendance, declared missing values and instrument forms, for conventions.json."""
+    from peerstudy.exports import ingestion_conventions as conventions
+
+    return conventions(config, form_ranges(REGISTRY))
+
+
+def participant_variable_names():
+    from peerstudy.config import participant_variables
+
+    return list(participant_variables(config))
 
 
 def analysis_conventions():
@@ -195,6 +205,7 @@ def final_outputs():
             f"{RESULTS}/descriptives.csv",
             f"{RESULTS}/tests.csv",
             f"{RESULTS}/rci.csv",
+            f"{RESULTS}/instrument_forms.csv",
         ]
     outputs.append(f"{RESULTS}/conventions.json")
     outputs += qualitative_outputs()

@@ -3,13 +3,15 @@
 
 rule ingest:
     input:
-        code=code("ingest", "config", "instruments", "validate"),
+        code=code("ingest", "columns", "participants", "exports", "config", "instruments",
+                  "validate", "privacy"),
         raw=raw_inputs(),
     output:
         item_table=f"{PROCESSED}/items.csv",
         participants=f"{PROCESSED}/participants.csv",
         issues=f"{RESULTS}/validation/ingest_issues.csv",
         accounting=f"{RESULTS}/validation/ingest_accounting.json",
+        forms=f"{RESULTS}/instrument_forms.csv",
     params:
         settings=ingest_settings(),
         ranges=response_ranges(),

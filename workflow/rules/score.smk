@@ -11,6 +11,7 @@ rule score:
         issues=f"{RESULTS}/validation/scoring_issues.csv",
     params:
         parameters=config["registry"]["parameters"],
+        rescale=config["registry"].get("rescale", {}),
     log:
         f"{LOGS}/score.log",
     benchmark:

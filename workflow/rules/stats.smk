@@ -44,7 +44,7 @@ rule demographics:
     output:
         table=f"{RESULTS}/demographics.csv",
     params:
-        variables=participant_variables(),
+        variables=participant_variable_names(),
         groups=[g["id"] for g in config["groups"]],
     log:
         f"{LOGS}/demographics.log",
@@ -56,10 +56,11 @@ rule demographics:
 
 rule conventions:
     input:
-        code=code("conventions"),
+        code=code("conventions", "exports"),
     output:
         conventions=f"{RESULTS}/conventions.json",
     params:
+        ingestion=ingestion_conventions(),
         analysis=config["analysis"],
         reliability=config["reliability"],
         missing_codes=config["missing_codes"],
