@@ -107,7 +107,6 @@ def _fill_defaults(config: dict) -> None:
     rep.setdefault("suppress_below", None)
     rel = config.setdefault("reliability", {})
     rel.setdefault("ci_level", 0.95)
-    rel.setdefault("seed", 20221104)
     for spec in [config["participants_file"], *config["raw_files"]]:
         spec.setdefault("encoding", "utf-8")
         spec.setdefault("sep", ",")
