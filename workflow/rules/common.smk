@@ -8,6 +8,7 @@ from snakemake.exceptions import WorkflowError
 from peerstudy.config import check_config, load_study_registry
 from peerstudy.errors import PeerstudyError
 from peerstudy.instruments import item_ranges, registry_files
+from peerstudy.syntax import SYNTAX_TEMPLATES, syntax_files
 
 
 DEFAULT_CONFIG = "config/config.yaml"
@@ -111,6 +112,11 @@ def design_settings():
             "timepoints": config["timepoints"]}
 
 
+def syntax_design():
+    """What the R/SPSS syntax needs besides the plan: groups, schedule, timepoints, sites."""
+    return {key: config[key] for key in ("groups", "schedule", "timepoints", "sites")}
+
+
 def qualitative_exports():
     return [e["path"] for e in config.get("qualitative", {}).get("exports", [])]
 
@@ -142,6 +148,7 @@ def final_outputs():
         f"{RESULTS}/conventions.json",
         f"{RESULTS}/rci.csv",
     ]
+    outputs += [f"{RESULTS}/syntax/{name}" for name in syntax_files(config["analysis"])]
     if config.get("qualitative"):
         outputs += [f"{RESULTS}/qualitative/code_groups.csv", f"{RESULTS}/qualitative/codes.csv",
                     f"{RESULTS}/qualitative/code_sources.csv"]

@@ -9,7 +9,9 @@ __all__ = ["wilcoxon", "friedman", "mann_whitney", "chi_square", "fisher_exact",
 
 
 def resolve_method(method: str, n: int, has_ties: bool) -> str:
-    """``auto`` follows R: exact when n < 50 and there are no ties (or zeros)."""
+    """``auto`` follows R's ``wilcox.test(exact = NULL)``: exact when n < 50 and there
+    are no ties (or zero differences); n is the number of non-zero differences, or
+    for two samples the larger sample."""
     if method == "auto":
         return "exact" if n < 50 and not has_ties else "asymptotic"
     return method
@@ -92,7 +94,8 @@ def mann_whitney(a, b, method: str = "asymptotic", correction: bool = False) -> 
     n_a, n_b = len(a), len(b)
     pooled = np.concatenate([a, b])
     has_ties = len(np.unique(pooled)) != len(pooled)
-    chosen = resolve_method(method, n_a + n_b, has_ties)
+    # R's rule for two samples: exact when each sample has fewer than 50 and no ties
+    chosen = resolve_method(method, max(n_a, n_b), has_ties)
     res = mannwhitneyu(a, b, use_continuity=correction, method=chosen)
     u = float(res.statistic)
     z = np.nan
