@@ -7,7 +7,10 @@ Then, from the copy's root as a reviewer would:
 - ``Rscript results/<id>/syntax/all.R`` (afex, effectsize, stats, lme4,
   lmerTest) and ``reliability.R`` (psych, factanal) must give every row of
   tests.csv and reliability.csv, no more and no fewer, with every numeric cell
-  equal to 1e-6 relative (an absolute floor of 1e-9 for values at zero).
+  equal to 1e-6 relative (an absolute floor of 1e-9 for values at zero; a
+  mixed-model estimate, t and CI are compared on the scale of the larger of
+  the value and its SE, so an estimate of 0.0004 with SE 0.06 must agree to
+  6e-8).
   The exact R calls are in the generated scripts: aov_ez + anova(es =
   c("pes", "ges")) and summary() for the ANOVA rows, friedman.test and
   effectsize::kendalls_w, wilcox.test and effectsize::rank_biserial,
@@ -50,6 +53,7 @@ KEY = ["site", "group", "instrument", "scale", "test", "factor", "contrast", "ti
        "effect_name"]
 NUMERIC = ["n", "statistic", "df1", "df2", "p", "p_adjusted", "effect", "ci_low", "ci_high",
            "mauchly_w", "mauchly_p", "epsilon", "z", "mean_difference", "se"]
+SE_SCALED = {"statistic", "effect", "ci_low", "ci_high", "mean_difference"}
 REL_KEY = ["group", "instrument", "scale", "timepoint"]
 REL_NUMERIC = ["n", "k_items", "alpha", "alpha_ci_low", "alpha_ci_high", "omega"]
 
@@ -83,9 +87,12 @@ def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, key: list[str], numeric: 
     assert unmatched.empty, f"rows not matched by {who}:\n{unmatched[key + ['_merge']]}"
     assert len(merged) == len(ours) == len(theirs)
     problems = []
+    # a mixed-model estimate near 0 is compared on the scale of its SE (1e-6 of the SE)
+    se = merged["se"].astype(float).fillna(0).to_numpy() if "se" in merged else 0
     for col in numeric:
         a, b = merged[col].astype(float), merged[f"{col}_ref"].astype(float)
-        same = np.isclose(a, b, rtol=1e-6, atol=1e-9) | (a.isna() & b.isna())
+        scale = np.maximum(np.abs(b), se) if col in SE_SCALED else np.abs(b)
+        same = (np.abs(a - b) <= 1e-6 * scale + 1e-9) | (a.isna() & b.isna())
         for i in np.flatnonzero(~same):
             row = merged.iloc[i]
             problems.append(f"{'|'.join(row[key])}: {col} = {a.iloc[i]!r}, {who} {b.iloc[i]!r}")

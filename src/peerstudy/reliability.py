@@ -20,11 +20,24 @@ RELIABILITY_COLUMNS = ["group", "instrument", "scale", "timepoint", "n", "k_item
 def cronbach_alpha(data: np.ndarray) -> float:
     r"""Cronbach's alpha of an (n x k) matrix of complete answers.
 
+    Parameters
+    ----------
+    data : array (n, k)
+        Complete cases, items keyed in the scale's direction.
+
+    Returns
+    -------
+    float : NaN when the sum score has no variance.
+
     Notes
     -----
     .. math:: \alpha = \frac{k}{k-1}\left(1 - \frac{\sum_j s^2_j}{s^2_X}\right)
 
-    with sample variances (ddof = 1) of the items and of their sum.
+    with sample variances (ddof = 1) of the items and of their sum. Equals
+    R's ``psych::alpha(x)$total$raw_alpha`` (except that psych drops items
+    without variance from k) and SPSS's RELIABILITY /MODEL=ALPHA.
+    tests/test_reliability.py checks it against pingouin's documented
+    psych values; the exported R and SPSS syntax checks every row.
 
     References
     ----------

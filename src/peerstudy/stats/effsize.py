@@ -48,6 +48,13 @@ def noncentral_t_ci(t: float, df: float, level: float = 0.95) -> tuple[float, fl
 def cohen_d_paired(earlier, later, level: float = 0.95) -> dict:
     r"""Cohen's d_z, d_av and Hedges' g_av for paired data, later minus earlier.
 
+    Parameters
+    ----------
+    earlier, later : array-like of float
+        Complete pairs.
+    level : float
+        Confidence level.
+
     Returns
     -------
     dict with ``cohen_dz``, ``cohen_dav``, ``hedges_gav``, each a tuple
@@ -113,12 +120,40 @@ def _fisher_ci(r: float, se: float, level: float) -> tuple[float, float]:
 def rank_biserial_paired(diff, zero_method: str = "wilcox", level: float = 0.95):
     r"""Matched-pairs rank-biserial correlation of differences (later - earlier).
 
+    Parameters
+    ----------
+    diff : array-like of float
+        Paired differences, later minus earlier.
+    zero_method : {'wilcox', 'pratt'}
+        As :func:`peerstudy.stats.nonparametric.wilcoxon`.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    (r, ci_low, ci_high) : the CI is NaN when :math:`|r| = 1` (Fisher's z is
+    infinite there; effectsize prints the degenerate [1, 1]).
+
+    Notes
+    -----
     .. math:: r = \frac{T^+ - T^-}{T^+ + T^-}
 
     over the ranks of the non-zero |differences| (``wilcox``) or of all
     differences with zeros' ranks dropped from both sums (``pratt``). The CI
     uses Fisher's z with :math:`SE = \sqrt{(2n^3 + 3n^2 + n)/6}\,/\,(n(n+1)/2)`,
-    as R's effectsize::rank_biserial (Kerby 2014; King et al. 2011).
+    n the number of non-zero differences: R's
+    ``effectsize::rank_biserial(later - earlier, ci = level)`` (Kerby 2014;
+    King et al. 2011), which the exported R syntax checks on every row.
+
+    .. warning:: Given two vectors, ``rank_biserial(later, earlier, paired =
+       TRUE)`` (effectsize 0.8.3 and later) counts the non-zero *later scores*
+       instead of the non-zero differences in n, so its interval is narrower
+       when differences are zero; it is given the differences instead.
+
+    References
+    ----------
+    .. [1] Kerby DS (2014). The simple difference formula: an approach to
+       teaching nonparametric correlation. Compr Psychol 3:11.IT.3.1.
     """
     from scipy.stats import rankdata
 
@@ -140,10 +175,30 @@ def rank_biserial_paired(diff, zero_method: str = "wilcox", level: float = 0.95)
 def rank_biserial_independent(u_a: float, n_a: int, n_b: int, level: float = 0.95):
     r"""Rank-biserial correlation from Mann-Whitney's U of level A, A minus B.
 
+    Parameters
+    ----------
+    u_a : float
+        U of level A (pairs with a > b, ties counted 1/2).
+    n_a, n_b : int
+    level : float
+
+    Returns
+    -------
+    (r, ci_low, ci_high) ; the CI is NaN when :math:`|r| = 1`.
+
+    Notes
+    -----
     .. math:: r = \frac{2 U_A}{n_A n_B} - 1
 
     positive when A tends to exceed B. CI via Fisher's z with
-    :math:`SE = \sqrt{(n_A + n_B + 1)/(3 n_A n_B)}` (R effectsize).
+    :math:`SE = \sqrt{(n_A + n_B + 1)/(3 n_A n_B)}`: R's
+    ``effectsize::rank_biserial(a, b, ci = level)``, checked on every row by
+    the exported R syntax.
+
+    References
+    ----------
+    .. [1] Glass GV (1965). A ranking variable analogue of biserial
+       correlation. Educ Psychol Meas 25:1095-1100.
     """
     r = 2 * u_a / (n_a * n_b) - 1
     se = np.sqrt((n_a + n_b + 1) / (3 * n_a * n_b))

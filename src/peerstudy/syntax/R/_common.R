@@ -60,8 +60,25 @@ to_wide <- function(d, timepoints) {
   wide
 }
 
-# The two-sided normal deviate behind a two-sided p, signed like `direction`.
-z_from_p <- function(p, direction) sign(direction) * qnorm(p / 2, lower.tail = FALSE)
+# The normal deviates wilcox.test computes (tie-corrected; continuity-corrected
+# when asked) but does not return; its p-value is 2 * pnorm(-abs(z)).
+signed_rank_z <- function(d, correct) {
+  d <- d[d != 0]
+  n <- length(d)
+  r <- rank(abs(d))
+  ties <- table(r)
+  z <- sum(r[d > 0]) - n * (n + 1) / 4
+  sigma <- sqrt(n * (n + 1) * (2 * n + 1) / 24 - sum(ties^3 - ties) / 48)
+  (z - if (correct) sign(z) * 0.5 else 0) / sigma
+}
+rank_sum_z <- function(a, b, correct) {
+  na <- length(a); nb <- length(b)
+  r <- rank(c(a, b))
+  ties <- table(r)
+  z <- sum(r[seq_len(na)]) - na * (na + 1) / 2 - na * nb / 2
+  sigma <- sqrt((na * nb / 12) * ((na + nb + 1) - sum(ties^3 - ties) / ((na + nb) * (na + nb - 1))))
+  (z - if (correct) sign(z) * 0.5 else 0) / sigma
+}
 
 # R's rule for wilcox.test(exact = NULL) is the workflow's `auto`.
 exact_arg <- function(method) switch(method, exact = TRUE, asymptotic = FALSE, auto = NULL)
@@ -190,7 +207,7 @@ mann_whitney_row <- function(a, b, base) {
   test <- wilcox.test(a, b, exact = exact_arg(mw$method), correct = mw$correction)
   u <- unname(test$statistic)                       # R's W is U of level A
   method <- method_label(test, mw$correction)
-  z <- if (method == "exact") NA else z_from_p(test$p.value, u - length(a) * length(b) / 2)
+  z <- if (method == "exact") NA else rank_sum_z(a, b, mw$correction)
   rb <- effectsize::rank_biserial(a, b, ci = level, verbose = FALSE)
   if (abs(rb$r_rank_biserial) == 1) rb$CI_low <- rb$CI_high <- NA  # Fisher's z is infinite
   new_row(base, test = "mann_whitney", method = method, n = length(a) + length(b),

@@ -87,7 +87,7 @@ wilcoxon_row <- function(earlier, later, base) {
                       correct = w$correction)
   v <- unname(test$statistic)
   method <- method_label(test, w$correction)
-  z <- if (method == "exact") NA else z_from_p(test$p.value, v - n_nonzero * (n_nonzero + 1) / 4)
+  z <- if (method == "exact") NA else signed_rank_z(d, w$correction)
   # Given the differences: with two vectors effectsize counts the non-zero later
   # scores, not the non-zero differences, in the interval's standard error.
   rb <- effectsize::rank_biserial(d, ci = level, verbose = FALSE)
