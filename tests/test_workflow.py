@@ -61,11 +61,11 @@ def test_a_convention_change_reruns_statistics_only_and_shows_in_tests_csv(tmp_p
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text.replace("wilcoxon: {method: asymptotic", "wilcoxon: {method: exact"),
                    encoding="utf-8")
-    # statistics and what quotes them (the joint display's checks, shown in the validation
-    # report; the manuscript) rerun; nothing upstream
+    # statistics, the R/SPSS syntax that reproduces them, and what quotes them (the joint
+    # display's checks, shown in the validation report; the manuscript) rerun; nothing upstream
     assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "meta_inferences",
-                                    "joint_display", "validation_report", "manuscript_variables",
-                                    "manuscript", "all"}
+                                    "joint_display", "validation_report", "syntax",
+                                    "manuscript_variables", "manuscript", "all"}
     before = pd.read_csv(where / "results/tiny/tests.csv")
     text_before = (where / "reports/tiny/_variables.yml").read_text(encoding="utf-8")
     assert snakemake(where).returncode == 0
