@@ -17,12 +17,13 @@ def main(smk):
     spec = smk.params.spec
     base = {k: spec[k] for k in ("sites", "timepoints", "icc", "site_sd")}
     base["retention"] = tuple(spec["retention"])
+    mixed = smk.params.mixed_model
     table = power_curve(base, spec["effects"], spec["per_arm_per_site"], spec["replicates"],
-                        spec["seed"], spec["alpha"])
+                        spec["seed"], spec["alpha"], mixed["estimation"], mixed["df"])
     write_csv(smk.output.table, table)
     figures.save(curve_figure(table, spec["alpha"]), smk.output.png, smk.output.svg)
     folder = Path(smk.output.html).parent.resolve()
-    md = report_markdown(table, spec, Path(smk.output.png).name)
+    md = report_markdown(table, spec, Path(smk.output.png).name, mixed["estimation"], mixed["df"])
     os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)
     pypandoc.convert_text(md, "html5", format="markdown", outputfile=str(folder / "power.html"),
                           extra_args=["--standalone", "--embed-resources",

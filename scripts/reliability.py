@@ -10,8 +10,7 @@ def main(smk):
     from peerstudy.reliability import reliability_table
 
     items = pd.read_csv(smk.input.item_table, dtype={"participant_id": str})
-    table = reliability_table(items, registry_for(smk), smk.params.ci_level,
-                              smk.params.seed)
+    table = reliability_table(items, registry_for(smk), smk.params.ci_level)
     write_csv(smk.output.reliability, table)
 
 

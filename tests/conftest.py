@@ -97,3 +97,30 @@ def default_run(tmp_path_factory):
     proc = subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return where
+
+
+R_PACKAGES = ("afex", "effectsize", "lme4", "lmerTest", "psych")
+
+
+@pytest.fixture(scope="session")
+def r_or_skip() -> str:
+    """Rscript, with the packages the R checks need; the test skips where R is absent.
+
+    CI sets PEERSTUDY_REQUIRE_R=1 (.ci/run), and then a missing R fails the test
+    instead: the R checks must never be skipped silently there.
+    """
+    import shutil
+
+    rscript = shutil.which("Rscript")
+    missing = "Rscript is not on PATH"
+    if rscript:
+        check = ("for (p in c(" + ", ".join(f'"{p}"' for p in R_PACKAGES) + ")) "
+                 "if (!nzchar(system.file(package = p))) cat(p, '')")
+        proc = subprocess.run([rscript, "-e", check], capture_output=True, text=True)
+        missing = (f"R packages missing: {proc.stdout.strip()}" if proc.stdout.strip()
+                   else "" if proc.returncode == 0 else f"Rscript failed: {proc.stderr[-300:]}")
+    if missing:
+        if os.environ.get("PEERSTUDY_REQUIRE_R") == "1":
+            pytest.fail(f"PEERSTUDY_REQUIRE_R=1 but {missing} (see .ci/run)")
+        pytest.skip(f"{missing}: the R checks need R with {', '.join(R_PACKAGES)}")
+    return rscript

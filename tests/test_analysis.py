@@ -117,6 +117,32 @@ def test_conventions_fill_defaults_and_keep_overrides():
     assert conv["multiplicity"]["method"] == "holm"
 
 
+def test_conventions_name_the_se_df_and_interval_of_every_statistic(registry):
+    conv = conventions({"conventions": {"mixed_model": {"df": "asymptotic"}}})
+    assert conv["conventions"]["mixed_model"] == {"estimation": "REML", "df": "asymptotic"}
+    assert conv["mixed_models"]["df"].startswith("asymptotic: Wald z")
+    assert "sigma^2 (X'V^-1 X)^-1" in conv["mixed_models"]["standard_errors"]
+    default = conventions({})
+    assert default["conventions"]["mixed_model"] == {"estimation": "REML", "df": "satterthwaite"}
+    # every effect that can carry an interval in tests.csv has its method named
+    effects = {"cohen_dz", "cohen_dav", "hedges_gav", "rank_biserial", "partial_eta_sq",
+               "generalized_eta_sq", "kendall_w", "cramers_v", "odds_ratio", "mixed_model"}
+    assert effects <= set(default["intervals"])
+    assert default["intervals"]["bootstrap"] == "none used"
+
+
+def test_mixed_model_rows_carry_the_t_test_and_its_df(registry):
+    config = plan(timepoints=["T1", "T2"], mixed_model=True)
+    tests = run_tests(scores_frame({"total": RISE}), None, config, registry)
+    mm = tests[tests["test"] == "mixed_model"].iloc[0]
+    assert mm["method"] == "REML_satterthwaite" and mm["statistic_name"] == "t"
+    # complete balanced pairs: the REML contrast is the paired t (R: t.test(paired = TRUE))
+    pt = tests[(tests["test"] == "paired_t")].iloc[0]
+    assert mm["statistic"] == pytest.approx(pt["statistic"], rel=1e-8)
+    assert mm["df1"] == pytest.approx(pt["df1"], rel=1e-6)
+    assert mm["se"] > 0 and np.isnan(mm["z"])
+
+
 def test_plan_naming_an_unscheduled_timepoint_is_a_config_error():
     config = copy.deepcopy(read_yaml(ROOT / "config" / "config.yaml"))
     config["analysis"]["within"][2]["timepoints"] = ["T1", "T2"]

@@ -1,19 +1,29 @@
-"""Statistics checked against published reference values.
+"""Statistics checked against reference values from R and SPSS.
 
-R is not reachable from these machines, so each expected value is one that R's
-own documentation prints for its example (R 4.x, package stats) or a textbook
-prints from SPSS; the source is named beside each number. The R calls are
-kept in tests/reference/reference.R for anyone with R to re-derive them.
+Each expected value is one that R's documentation prints for its example,
+one that R 4.2.2 printed for the call beside it (effectsize 0.8.3), or one a
+textbook prints from SPSS; the source is named beside each number. The R
+calls are kept in tests/reference/reference.R. The mixed-model engine has its
+own file (test_stats_mixed.py); every row the workflow writes is also checked
+against R by the exported syntax (test_syntax_r.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from peerstudy.stats.effsize import cohen_d_paired, cramers_v, rank_biserial_paired
-from peerstudy.stats.mixed import timepoint_contrasts
+from peerstudy.stats.effsize import (
+    cohen_d_paired,
+    cramers_v,
+    cramers_v_ci,
+    eta_squared_ci,
+    kendall_w_ci,
+    noncentral_chi2_ci,
+    noncentral_f_ci,
+    noncentral_t_ci,
+    rank_biserial_paired,
+)
 from peerstudy.stats.multiplicity import adjust
 from peerstudy.stats.nonparametric import (
     chi_square,
@@ -156,15 +166,79 @@ def test_chi_square_matches_r_docs():
 
 def test_fisher_exact_matches_r_tea_tasting():
     # R ?fisher.test: TeaTasting matrix(c(3, 1, 1, 3), nrow = 2) -> p-value = 0.4857
-    assert fisher_exact(np.array([[3, 1], [1, 3]]))["p"] == pytest.approx(0.4857143, abs=1e-7)
+    res = fisher_exact(np.array([[3, 1], [1, 3]]))
+    assert res["p"] == pytest.approx(0.4857142857, rel=1e-9)
+    # R: fisher.test(TeaTasting)$estimate -> 6.408309 (conditional MLE, not ad/bc = 9)
+    assert res["odds_ratio"] == pytest.approx(6.40830886701, rel=1e-5)
+    # ... $conf.int -> 0.2117329 621.9337505; R solves the bounds with uniroot's default
+    # tolerance (1.2e-4); solved tightly (tests/reference/reference.R, fisher_precise)
+    # the bounds are 0.211735595447 and 626.243530589, which scipy reproduces.
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((0.211735595447, 626.243530589),
+                                                            rel=1e-9)
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((0.211732915306, 621.933750545),
+                                                            rel=1e-2)
+
+
+def test_fisher_exact_conditional_estimate_and_interval():
+    # R: fisher.test(matrix(c(10, 2, 3, 15), nrow = 2)) -> p = 0.000536724119143,
+    #    estimate 21.305331275; tight bounds (fisher_precise) 2.75338278825, 301.462337972
+    res = fisher_exact(np.array([[10, 3], [2, 15]]))
+    assert res["p"] == pytest.approx(0.000536724119143, rel=1e-9)
+    assert res["odds_ratio"] == pytest.approx(21.3053175568, rel=1e-9)
+    assert res["odds_ratio"] == pytest.approx(21.305331275, rel=1e-5)   # fisher.test's own
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((2.75338278825, 301.462337972),
+                                                            rel=1e-9)
+    # a zero cell: the estimate is 0 and so is the lower bound (fisher_precise: 0, 0, 1.74612372198)
+    zero = fisher_exact(np.array([[0, 4], [5, 3]]))
+    assert (zero["odds_ratio"], zero["ci_low"]) == (0.0, 0.0)
+    assert zero["ci_high"] == pytest.approx(1.74612372198, rel=1e-9)
 
 
 def test_holm_and_bh_match_r_p_adjust():
     p = np.array([0.01, 0.02, 0.03, 0.04, 0.05])
     # R: p.adjust(p, "holm") -> 0.05 0.08 0.09 0.09 0.09 ; p.adjust(p, "BH") -> 0.05 x 5
-    assert adjust(p, "holm") == pytest.approx([0.05, 0.08, 0.09, 0.09, 0.09])
-    assert adjust(p, "bh") == pytest.approx([0.05] * 5)
-    assert np.isnan(adjust(np.array([0.01, np.nan]), "holm")[1])
+    assert adjust(p, "holm") == pytest.approx([0.05, 0.08, 0.09, 0.09, 0.09], rel=1e-12)
+    assert adjust(p, "bh") == pytest.approx([0.05] * 5, rel=1e-12)
+    # ties, NA and an unsorted family. R: p <- c(0.04, 0.01, 0.04, NA, 0.2, 0.003, 0.5)
+    p = np.array([0.04, 0.01, 0.04, np.nan, 0.2, 0.003, 0.5])
+    # p.adjust(p, "holm") -> 0.16 0.05 0.16 NA 0.4 0.018 0.5 (NA is not counted in m)
+    assert adjust(p, "holm") == pytest.approx([0.16, 0.05, 0.16, np.nan, 0.4, 0.018, 0.5],
+                                              rel=1e-12, nan_ok=True)
+    # p.adjust(p, "BH") -> 0.06 0.03 0.06 NA 0.24 0.018 0.5
+    assert adjust(p, "bh") == pytest.approx([0.06, 0.03, 0.06, np.nan, 0.24, 0.018, 0.5],
+                                            rel=1e-12, nan_ok=True)
+    # p.adjust(p, "bonferroni") -> 0.24 0.06 0.24 NA 1 0.018 1
+    assert adjust(p, "bonferroni") == pytest.approx([0.24, 0.06, 0.24, np.nan, 1, 0.018, 1],
+                                                    rel=1e-12, nan_ok=True)
+    assert adjust(p, "none") == pytest.approx(p, nan_ok=True)
+
+
+def test_noncentral_intervals_match_r_solved_tightly():
+    # R (tests/reference/reference.R, ncp_ci with uniroot(tol = 1e-13)):
+    #   pf(3.793805, 3, 21, ncp = l)        -> 0, 28.3556683398
+    #   pchisq(11.14285714, 2, ncp = l)     -> 1.25680066473, 26.8064922281
+    #   pt(4.062127683, 9, ncp = l)         -> 1.31116809102, 6.69775630552
+    assert noncentral_f_ci(3.793805, 3, 21) == pytest.approx((0, 28.3556683398), rel=1e-8)
+    assert noncentral_chi2_ci(11.14285714, 2) == pytest.approx((1.25680066473, 26.8064922281),
+                                                                rel=1e-8)
+    assert noncentral_t_ci(4.062127683, 9) == pytest.approx((1.31116809102, 6.69775630552),
+                                                             rel=1e-8)
+
+
+def test_eta_squared_kendall_w_and_cramers_v_intervals_match_effectsize():
+    # R: effectsize::F_to_eta2(3.793805, 3, 21, ci = 0.95, alternative = "two.sided")
+    #    -> Eta2_partial 0.35147985349, CI 0, 0.574516902769 (effectsize finds the bound
+    #    with optim, abstol 1e-9 on the tail probability: agreement to about 1e-6)
+    eta = 3.793805 * 3 / (3.793805 * 3 + 21)
+    assert eta_squared_ci(eta, 3, 21) == pytest.approx((0, 0.574516902769), rel=1e-6)
+    # Kendall's W of RoundingTimes: W = 11.143 / (22 * 2); the ncp bounds above / (n (k - 1))
+    w_low, w_high = kendall_w_ci(11.14285714, 22, 3)
+    assert (w_low, w_high) == pytest.approx((1.25680066473 / 44, 26.8064922281 / 44), rel=1e-8)
+    # R: effectsize::chisq_to_cramers_v(30.07015, 2757, 2, 3, adjust = FALSE, ci = 0.95,
+    #    alternative = "two.sided") -> 0.104435803927, CI 0.0649074367262, 0.140263896312
+    assert cramers_v(30.0701490958, 2757, (2, 3)) == pytest.approx(0.104435803927, rel=1e-6)
+    assert cramers_v_ci(30.0701490958, 2757, (2, 3)) == pytest.approx(
+        (0.0649074367262, 0.140263896312), rel=1e-6)
 
 
 def test_rank_biserial_paired_extremes_and_sign():
@@ -174,36 +248,3 @@ def test_rank_biserial_paired_extremes_and_sign():
     r, low, high = rank_biserial_paired(np.array(DEPR_X) - np.array(DEPR_Y))
     assert r == pytest.approx(35 / 45)
     assert low < r < high
-
-
-def test_mixed_model_on_complete_two_timepoint_data_equals_paired_t():
-    data = pd.DataFrame({"score": SLEEP_1 + SLEEP_2,
-                         "timepoint": ["A"] * 10 + ["B"] * 10,
-                         "pid": list(range(10)) * 2})
-    rows, _ = timepoint_contrasts(data, "score", "timepoint", "pid", ["A", "B"], [("A", "B")])
-    assert rows[0]["estimate"] == pytest.approx(1.58, abs=1e-6)
-    assert rows[0]["z"] == pytest.approx(4.062128, abs=1e-3)
-
-
-def test_arm_time_model_recovers_known_effects_on_balanced_simulated_data():
-    # Balanced data, arm A gains 3 points by T2 more than arm B; sites shift means.
-    # With complete balanced data the REML fixed effects equal the cell-mean
-    # contrasts, so the estimates must equal the observed difference-in-change.
-    from peerstudy.stats.mixed import arm_time_contrasts
-
-    rng = np.random.default_rng(3)
-    rows = []
-    for pid in range(60):
-        arm = "A" if pid % 2 else "B"
-        site = f"s{pid % 3}"
-        person = rng.normal(0, 2)
-        for t, tp in enumerate(["T1", "T2"]):
-            y = 10 + person + (3 * t if arm == "A" else 0) + {"s0": 0, "s1": 1, "s2": -1}[site]
-            rows.append({"y": y + rng.normal(0, 1), "arm": arm, "tp": tp, "pid": pid, "site": site})
-    data = pd.DataFrame(rows)
-    out, _ = arm_time_contrasts(data, "y", "arm", "tp", "pid", ["A", "B"], ["T1", "T2"], "site")
-    change = next(r for r in out if r["kind"] == "change")
-    cell = data.groupby(["arm", "tp"])["y"].mean()
-    observed = (cell["A", "T2"] - cell["A", "T1"]) - (cell["B", "T2"] - cell["B", "T1"])
-    assert change["estimate"] == pytest.approx(observed, abs=1e-6)
-    assert change["ci_low"] < 3 < change["ci_high"]

@@ -61,11 +61,12 @@ def test_a_convention_change_reruns_statistics_only_and_shows_in_tests_csv(tmp_p
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text.replace("wilcoxon: {method: asymptotic", "wilcoxon: {method: exact"),
                    encoding="utf-8")
-    # statistics and what quotes them (the joint display's checks, shown in the validation
-    # report; the manuscript and supplement) rerun; nothing upstream
+    # statistics, the R/SPSS syntax that reproduces them, and what quotes them (the joint
+    # display's checks, shown in the validation report; the manuscript and supplement)
+    # rerun; nothing upstream
     assert planned_rules(where) == {"tests", "conventions", "calibration_tests", "meta_inferences",
-                                    "joint_display", "validation_report", "report_inputs",
-                                    "manuscript", "supplement", "all"}
+                                    "joint_display", "validation_report", "syntax",
+                                    "report_inputs", "manuscript", "supplement", "all"}
     before = pd.read_csv(where / "results/tiny/tests.csv")
     text_before = (where / "reports/tiny/_variables.yml").read_text(encoding="utf-8")
     assert snakemake(where).returncode == 0

@@ -19,7 +19,7 @@ TEST_COLUMNS = [
     "site", "group", "instrument", "scale", "test", "factor", "contrast", "timepoint",
     "method", "n", "statistic_name", "statistic", "df1", "df2", "p", "p_adjusted", "family",
     "effect_name", "effect", "ci_low", "ci_high", "mauchly_w", "mauchly_p", "epsilon",
-    "z", "mean_difference", "mean_1", "sd_1", "mean_2", "sd_2", "comparison", "note",
+    "z", "mean_difference", "mean_1", "sd_1", "mean_2", "sd_2", "comparison", "note", "se",
 ]
 SORT = ["site", "group", "instrument", "scale", "factor", "test", "contrast", "timepoint",
         "effect_name"]
@@ -78,21 +78,29 @@ def omnibus_rows(wide: pd.DataFrame, spec: dict, base: dict, c: dict) -> list[di
     contrast = ",".join(tps)
     if "rm_anova" in spec.get("omnibus", []) and n >= 3:
         res = parametric.rm_anova(complete.to_numpy())
+        # one interval per effect size, from the uncorrected df (as R's effectsize)
+        cis = {effect: effsize.eta_squared_ci(res[effect], res["df1"], res["df2"],
+                                              c["ci_level"])
+               for effect in ("partial_eta_sq", "generalized_eta_sq")}
         for test, eps, p in (("rm_anova", np.nan, res["p"]),
                              ("rm_anova_gg", res["eps_gg"], res["p_gg"]),
                              ("rm_anova_hf", res["eps_hf"], res["p_hf"])):
             factor = 1.0 if np.isnan(eps) else eps
             for effect in ("partial_eta_sq", "generalized_eta_sq"):
+                low, high = cis[effect]
                 rows.append(row(**base, test=test, contrast=contrast, method="F", n=n,
                                 statistic_name="F", statistic=res["F"], df1=res["df1"] * factor,
                                 df2=res["df2"] * factor, p=p, effect_name=effect,
-                                effect=res[effect], mauchly_w=res["mauchly_w"],
-                                mauchly_p=res["mauchly_p"], epsilon=eps, note=note))
+                                effect=res[effect], ci_low=low, ci_high=high,
+                                mauchly_w=res["mauchly_w"], mauchly_p=res["mauchly_p"],
+                                epsilon=eps, note=note))
     if "friedman" in spec.get("omnibus", []) and n >= 3:
         res = nonparametric.friedman(complete.to_numpy())
+        low, high = effsize.kendall_w_ci(res["chi2"], n, len(tps), c["ci_level"])
         rows.append(row(**base, test="friedman", contrast=contrast, method="asymptotic", n=n,
                         statistic_name="chi2", statistic=res["chi2"], df1=res["df"], p=res["p"],
-                        effect_name="kendall_w", effect=res["kendall_w"], note=note))
+                        effect_name="kendall_w", effect=res["kendall_w"], ci_low=low,
+                        ci_high=high, note=note))
     return rows
 
 
@@ -128,55 +136,106 @@ def pair_rows(earlier: np.ndarray, later: np.ndarray, spec: dict, base: dict, c:
     return rows
 
 
+def mixed_label(mm: dict) -> str:
+    """tests.csv ``method`` of a mixed-model row, e.g. ``REML_satterthwaite``."""
+    return f"{mm['estimation']}_{mm['df']}"
+
+
+def mixed_row_values(res: dict, mm: dict) -> dict:
+    """The tests.csv cells of one mixed-model contrast (estimate, its test and CI)."""
+    is_z = res["statistic_name"] == "z"
+    return {"method": mixed_label(mm), "statistic_name": res["statistic_name"],
+            "statistic": res["statistic"], "df1": np.nan if is_z else res["df"],
+            "p": res["p"], "z": res["statistic"] if is_z else np.nan,
+            "effect_name": "estimate", "effect": res["estimate"], "ci_low": res["ci_low"],
+            "ci_high": res["ci_high"], "mean_difference": res["estimate"], "se": res["se"]}
+
+
+def _fit_note(fit, what: str) -> str:
+    return "; ".join([what, *fit.notes])
+
+
 def mixed_rows(wide: pd.DataFrame, spec: dict, base: dict, c: dict) -> list[dict]:
-    from peerstudy.stats.mixed import timepoint_contrasts
+    """score ~ timepoint + (1 | participant) on all available data; later minus earlier."""
+    from peerstudy.stats.mixed import fit_lmm
 
     long = wide.reset_index().melt(id_vars="participant_id", var_name="timepoint",
                                    value_name="score").dropna()
     if long["participant_id"].nunique() < 3:
         return []
-    results, note = timepoint_contrasts(long, "score", "timepoint", "participant_id",
-                                        spec["timepoints"], [tuple(p) for p in spec["pairs"]],
-                                        c["ci_level"])
-    return [row(**base, test="mixed_model", contrast=f"{r['earlier']}-{r['later']}",
-                method="REML", n=r["n"], statistic_name="z", statistic=r["z"], p=r["p"],
-                z=r["z"], effect_name="estimate", effect=r["estimate"], ci_low=r["ci_low"],
-                ci_high=r["ci_high"], mean_difference=r["estimate"],
-                note=("all available data" + (f"; {note}" if note else "")))
-            for r in results]
+    tps = spec["timepoints"]
+    long["timepoint"] = pd.Categorical(long["timepoint"], categories=tps)
+    mm = c["mixed_model"]
+    n = int(long["participant_id"].nunique())
+    pairs = [tuple(p) for p in spec["pairs"]]
+    try:
+        fit = fit_lmm(long, "score", "timepoint", ["participant_id"], mm["estimation"])
+    except ValueError as exc:
+        return [row(**base, test="mixed_model", contrast=f"{e}-{lt}", method=mixed_label(mm),
+                    n=n, effect_name="estimate", note=str(exc)) for e, lt in pairs]
+    rows = []
+    for earlier, later in pairs:
+        weights = {f"timepoint[T.{tp}]": w for tp, w in ((later, 1.0), (earlier, -1.0))
+                   if tp != tps[0]}
+        res = fit.contrast(weights, mm["df"], c["ci_level"])
+        rows.append(row(**base, test="mixed_model", contrast=f"{earlier}-{later}", n=n,
+                        **mixed_row_values(res, mm),
+                        note=_fit_note(fit, "all available data")))
+    return rows
 
 
 def arm_rows(scores: pd.DataFrame, spec: dict, conv: dict, registry: dict) -> list[dict]:
-    """Arm x time mixed models: arm difference at each timepoint and in change."""
-    from peerstudy.stats.mixed import arm_time_contrasts
+    """Arm x time mixed models: arm difference at each timepoint and in change.
+
+    ``score ~ arm * timepoint [+ site] + (1 | participant) [+ (1 | site)]`` on all
+    available data, arm B the reference level and the first timepoint the
+    reference time, so that arm A minus arm B at timepoint t is
+    ``arm[T.A] + arm[T.A]:timepoint[T.t]`` and the difference in change from
+    the first timepoint is the interaction ``arm[T.A]:timepoint[T.t]``.
+    """
+    from peerstudy.stats.mixed import fit_lmm
 
     rows = []
     c = conv["conventions"]
+    mm = c["mixed_model"]
     a, b = spec["arms"]
+    tps = spec["timepoints"]
+    site_effect = spec.get("site_effect", "fixed")
+    fixed = "arm * timepoint" + (" + site" if site_effect == "fixed" else "")
+    groups = ["participant_id"] + (["site"] if site_effect == "random" else [])
+    site_note = {"fixed": "site as a fixed effect", "random": "site as a random intercept",
+                 "none": "no site effect"}[site_effect]
     for instrument in spec["instruments"]:
         for scale in scales_of(spec, instrument, registry):
             sel = scores[(scores["instrument"] == instrument) & (scores["scale"] == scale)
                          & scores["group"].isin(spec["arms"])
-                         & scores["timepoint"].isin(spec["timepoints"])]
-            results, note = arm_time_contrasts(
-                sel, "score", "group", "timepoint", "participant_id", spec["arms"],
-                spec["timepoints"], "site" if spec.get("site_effect") == "fixed" else None,
-                c["ci_level"])
-            site_note = ("site as a fixed effect" if spec.get("site_effect") == "fixed"
-                         else "no site effect")
-            for r in results:
-                test = "mixed_model" if r["kind"] == "difference" else "mixed_model_change"
-                first = spec["timepoints"][0]
-                when = r["timepoint"] if test == "mixed_model" else f"{first}-{r['timepoint']}"
-                extra = f"; {note}" if note else ""
-                rows.append(row(
-                    group="all", instrument=instrument, scale=scale, test=test, factor="arm",
-                    contrast=f"{a}-{b}", timepoint=when,
-                    method="REML", n=r["n"], statistic_name="z", statistic=r["z"], p=r["p"],
-                    z=r["z"], effect_name="estimate", effect=r["estimate"], ci_low=r["ci_low"],
-                    ci_high=r["ci_high"], mean_difference=r["estimate"], family=spec["family"],
-                    comparison=spec["id"],
-                    note=f"arm x time, {site_note}, all available data{extra}"))
+                         & scores["timepoint"].isin(tps)].dropna(subset=["score"])
+            data = sel.assign(arm=pd.Categorical(sel["group"], categories=[b, a]),
+                              timepoint=pd.Categorical(sel["timepoint"], categories=tps),
+                              site=pd.Categorical(sel["site"], categories=sorted(
+                                  sel["site"].unique())))
+            n = int(data["participant_id"].nunique())
+            common = {"group": "all", "instrument": instrument, "scale": scale, "factor": "arm",
+                      "contrast": f"{a}-{b}", "n": n, "family": spec["family"],
+                      "comparison": spec["id"]}
+            try:
+                fit = fit_lmm(data, "score", fixed, groups, mm["estimation"])
+            except ValueError as exc:
+                rows.append(row(**common, test="mixed_model", timepoint=tps[-1],
+                                method=mixed_label(mm), effect_name="estimate", note=str(exc)))
+                continue
+            note = _fit_note(fit, f"arm x time, {site_note}, all available data")
+            for i, tp in enumerate(tps):
+                for kind in ("mixed_model", "mixed_model_change"):
+                    if kind == "mixed_model_change" and i == 0:
+                        continue
+                    weights = {f"arm[T.{a}]": 1.0} if kind == "mixed_model" else {}
+                    if i:
+                        weights[f"arm[T.{a}]:timepoint[T.{tp}]"] = 1.0
+                    res = fit.contrast(weights, mm["df"], c["ci_level"])
+                    when = tp if kind == "mixed_model" else f"{tps[0]}-{tp}"
+                    rows.append(row(**common, test=kind, timepoint=when,
+                                    **mixed_row_values(res, mm), note=note))
     return rows
 
 
@@ -258,15 +317,18 @@ def categorical_rows(participants: pd.DataFrame, spec: dict, conv: dict, levels)
                 "n": int(table.to_numpy().sum())}
         res = nonparametric.chi_square(table.to_numpy(), c["chi_square"]["correction"])
         v = effsize.cramers_v(res["chi2"], base["n"], table.shape)
+        low, high = effsize.cramers_v_ci(res["chi2"], base["n"], table.shape, c["ci_level"])
         note = f"smallest expected count {res['min_expected']:.2f}"
         rows.append(row(**base, test="chi_square", method=res["method"], statistic_name="chi2",
                         statistic=res["chi2"], df1=res["df"], p=res["p"], effect_name="cramers_v",
-                        effect=v, note=note))
+                        effect=v, ci_low=low, ci_high=high, note=note))
         if c["fisher_for_2x2"] and table.shape == (2, 2):
-            fe = nonparametric.fisher_exact(table.to_numpy())
+            fe = nonparametric.fisher_exact(table.to_numpy(), c["ci_level"])
             rows.append(row(**base, test="fisher_exact", method="exact",
                             statistic_name="odds_ratio", statistic=fe["odds_ratio"], p=fe["p"],
-                            effect_name="odds_ratio", effect=fe["odds_ratio"]))
+                            effect_name="odds_ratio", effect=fe["odds_ratio"],
+                            ci_low=fe["ci_low"], ci_high=fe["ci_high"],
+                            note="conditional maximum-likelihood odds ratio (as R's fisher.test)"))
     return rows
 
 

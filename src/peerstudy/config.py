@@ -120,7 +120,6 @@ def _fill_defaults(config: dict) -> None:
     rep.setdefault("suppress_below", None)
     rel = config.setdefault("reliability", {})
     rel.setdefault("ci_level", 0.95)
-    rel.setdefault("seed", 20221104)
     if not has_questionnaires(config):
         return
     for spec in [*_roster_spec(config), *config["raw_files"]]:

@@ -17,6 +17,16 @@ DEFAULT_CONVENTIONS = {
     "quantiles": "weibull",
     "missing": "complete_pairs",
     "rci_criterion": 1.96,
+    "mixed_model": {"estimation": "REML", "df": "satterthwaite"},
+}
+
+
+MIXED_DF = {
+    "satterthwaite": "t tests with Satterthwaite's degrees of freedom (Satterthwaite 1946), "
+                     "as lmerTest::contest1D(ddf = 'Satterthwaite') and SPSS MIXED report them; "
+                     "t-based CIs",
+    "asymptotic": "Wald z tests and z-based CIs (normal distribution, no df), as "
+                  "summary() of an lme4 fit read with the normal distribution",
 }
 
 
@@ -25,34 +35,85 @@ def conventions(analysis: dict) -> dict:
     conv = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_CONVENTIONS.items()}
     for key, value in analysis.get("conventions", {}).items():
         conv[key] = {**conv[key], **value} if isinstance(value, dict) else value
+    mm = conv["mixed_model"]
+    level = conv["ci_level"]
     return {
         "alpha": analysis.get("alpha", 0.05),
         "conventions": conv,
         "multiplicity": {"method": analysis.get("multiplicity", {}).get("method", "holm"),
                          "families": sorted({c["family"] for c in _all_comparisons(analysis)}),
-                         "scope": "within each family, separately per test"},
+                         "scope": "within each family, separately per test",
+                         "implementation": "as R p.adjust (holm, BH, bonferroni); tests that "
+                                           "could not be computed are not counted"},
         "definitions": {
             "signed_effects": "later minus earlier; level A minus level B",
-            "cohen_dz": "mean difference / SD of differences; CI inverts the noncentral t",
-            "cohen_dav": "mean difference / mean of the two SDs (Lakens 2013); "
-                         "CI = dz CI x s_D/s_av",
+            "cohen_dz": "mean difference / SD of differences",
+            "cohen_dav": "mean difference / mean of the two SDs (Lakens 2013)",
             "hedges_gav": "d_av x (1 - 3/(4(n-1) - 1))",
-            "rank_biserial": "(T+ - T-)/(T+ + T-) paired; 2U/(n_A n_B) - 1 independent; "
-                             "CI by Fisher z (as R effectsize)",
+            "rank_biserial": "(T+ - T-)/(T+ + T-) paired; 2U/(n_A n_B) - 1 independent",
             "partial_eta_sq": "SS_time / (SS_time + SS_error) (SPSS)",
             "generalized_eta_sq": "SS_time / (SS_time + SS_subjects + SS_error) (Bakeman 2005)",
-            "kendall_w": "Friedman chi2 / (n (k - 1))",
-            "cramers_v": "sqrt(chi2 / (n (min(r, c) - 1)))",
-            "rm_anova": "complete cases only; Mauchly's test; GG and HF (original Huynh-Feldt, "
-                        "as SPSS; R's car uses Lecoutre's variant) corrected rows",
-            "mixed_model": "score ~ timepoint + (1 | participant), REML (statsmodels MixedLM), "
-                           "all available data; Wald z CIs for later-minus-earlier contrasts",
-            "arm_models": "score ~ arm * timepoint (+ site as a fixed effect) + (1 | participant), "
-                          "REML; arm difference (A - B) per timepoint and in change from the "
-                          "first timepoint (interaction contrast); Wald z CIs",
+            "kendall_w": "Friedman chi2 / (n (k - 1)), tie-corrected",
+            "cramers_v": "sqrt(chi2 / (n (min(r, c) - 1))), no bias correction",
+            "odds_ratio": "conditional maximum-likelihood estimate (R fisher.test), not ad/bc",
+            "rm_anova": "complete cases only; Mauchly's W with the chi-square approximation "
+                        "(SPSS; R's mauchly.test adds a higher-order term to its p); GG and "
+                        "HF (original Huynh-Feldt, as SPSS; newer R car uses Lecoutre's "
+                        "variant) corrected rows",
+            "mixed_model": f"score ~ timepoint + (1 | participant), {mm['estimation']}, all "
+                           "available data; later-minus-earlier contrasts of the fixed effects",
+            "arm_models": f"score ~ arm * timepoint (+ site fixed) + (1 | participant) "
+                          f"(+ (1 | site) when site_effect: random), {mm['estimation']}; arm "
+                          "difference (A - B) per timepoint and in change from the first "
+                          "timepoint (interaction contrast)",
             "rci": "Jacobson & Truax (1991): change / (sqrt(2) SD_from sqrt(1 - alpha_from)), "
                    "|RCI| > 1.96 is reliable; direction from the registry's higher_is_better",
             "p": "two-sided",
+        },
+        "mixed_models": {
+            "engine": "peerstudy.stats.mixed (one engine for the analysis and the power "
+                      "simulation); equals lme4/lmerTest",
+            "estimation": f"{mm['estimation']} "
+                          f"({'restricted ' if mm['estimation'] == 'REML' else ''}"
+                          "maximum likelihood; variance ratios profiled, global search over a "
+                          "grid then Newton steps; a variance at 0 is reported as a singular "
+                          "fit)",
+            "standard_errors": "model-based: sigma^2 (X'V^-1 X)^-1 at the estimates, as lme4 "
+                               "vcov(), SAS PROC MIXED and SPSS MIXED",
+            "df": f"{mm['df']}: {MIXED_DF[mm['df']]}",
+            "why_default": "REML with Satterthwaite t tests is what SPSS MIXED (the original "
+                           "study's software) and lmerTest report; in small samples Wald z "
+                           "tests, which ignore the uncertainty of the variance estimates, are "
+                           "too liberal",
+            "rank_deficient_design": "columns dropped as R's qr() drops them (as lme4)",
+        },
+        "intervals": {
+            "level": level,
+            "cohen_dz": "noncentral t inversion of the paired t (as effectsize::cohens_d)",
+            "cohen_dav": "Algina & Keselman (2003, eqs. 7-9) approximate noncentral t: the d_z "
+                         "bounds x s_D / s_av",
+            "hedges_gav": "the d_av bounds x (1 - 3/(4(n-1) - 1))",
+            "rank_biserial": "Fisher z with SE sqrt((2n^3 + 3n^2 + n)/6)/(n(n+1)/2) paired, "
+                             "sqrt((n_A + n_B + 1)/(3 n_A n_B)) independent "
+                             "(as effectsize::rank_biserial)",
+            "partial_eta_sq": "noncentral F inversion with the uncorrected df, lambda/(lambda + "
+                              "df_error) (as effectsize::F_to_eta2; Steiger 2004); the same "
+                              "interval on the GG and HF rows",
+            "generalized_eta_sq": "noncentral F inversion of the F implied by the estimate, "
+                                  "uncorrected df (as effectsize::eta_squared(generalized = "
+                                  "TRUE)); an approximation",
+            "kendall_w": "noncentral chi-square inversion of Friedman's chi-square on k - 1 df, "
+                         "lambda/(n(k - 1)) capped at 1 (effectsize's ncp method for "
+                         "chi-square effect sizes; effectsize::kendalls_w itself uses a "
+                         "bootstrap)",
+            "cramers_v": "noncentral chi-square inversion, sqrt(lambda/(n(min(r, c) - 1))) "
+                         "capped at 1 (as effectsize::cramers_v)",
+            "odds_ratio": "exact conditional interval from the noncentral hypergeometric "
+                          "distribution (as R fisher.test)",
+            "mixed_model": "estimate +- t(df) x SE with Satterthwaite df, or +- z x SE (see "
+                           "mixed_models.df)",
+            "alpha": "Feldt (1965) F-based (see reliability.alpha_ci)",
+            "bootstrap": "none used",
         },
     }
 
@@ -74,9 +135,11 @@ def all_conventions(analysis: dict, reliability: dict, validation: dict, missing
         out["qualitative"] = qualitative_conventions(qualitative, analysis)
     out["reliability"] = {
         "alpha": "Cronbach's alpha on complete cases of the scale's keyed items",
-        "alpha_ci": f"Feldt (1965) F-based, level {reliability['ci_level']}",
-        "omega": "omega total from a one-factor ML fit on the item correlations "
-                 f"(statsmodels), starting values seeded with {reliability['seed']}",
+        "alpha_ci": f"Feldt (1965) F-based, level {reliability['ci_level']} (as psych::alpha.ci)",
+        "omega": "omega total from the global optimum of a one-factor ML fit on the item "
+                 "correlations (factanal's criterion; deterministic starts: factanal's default "
+                 "and each 'item j is the factor' configuration); not estimated, with the "
+                 "reason, when n <= k or in a Heywood case (a uniqueness at 0.005)",
     }
     out["missing_data"] = {
         "missing_codes": {str(k): v for k, v in missing.items()},

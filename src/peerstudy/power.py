@@ -1,17 +1,13 @@
 """Power of the planned arm x time mixed model for a multi-site trial, by simulation.
 
-Fitting statsmodels' MixedLM thousands of times is too slow, so each
-replicate is analysed with the exact generalised-least-squares estimator of
-the same model, score ~ arm * time + site + (1 | participant), given its
-variance components: with person i's m_i observed timepoints,
-
-    theta_i = 1 - sqrt(s_e^2 / (s_e^2 + m_i s_b^2)),
-
-and GLS equals OLS on the quasi-demeaned data y - theta_i * mean_i(y),
-X - theta_i * mean_i(X) (Fuller & Battese 1973). All replicates are solved at
-once with numpy. The variance components are the design's (known); the test
-suite shows the estimator reproduces MixedLM's fixed effects exactly when
-given MixedLM's own variance estimates.
+Each simulated trial is analysed as the study would analyse it: score ~ arm *
+time + site + (1 | participant), fitted by REML (or ML) with the engine of
+``peerstudy.stats.mixed`` -- the one that writes the mixed-model rows of
+tests.csv -- and the arm x last-timepoint contrast tested with the study's
+df convention (Satterthwaite t or Wald z). The engine fits a whole batch of
+replicates at once (their sums per participant, grouped by how many
+timepoints each person was seen), so the variance components are estimated
+in every replicate rather than assumed known.
 """
 
 from __future__ import annotations
@@ -65,37 +61,33 @@ def simulate(d: TrialDesign, rng: np.random.Generator, replicates: int):
     return y, mask, x
 
 
-def gls_random_intercept(y, mask, x, s_b2: float, s_e2: float):
-    """GLS estimates and SEs for every replicate: beta (R, p), se (R, p)."""
-    m = mask.sum(axis=2, keepdims=True).astype(float)                          # (R, n, 1)
-    safe = np.maximum(m, 1)
-    theta = np.where(m > 0, 1 - np.sqrt(s_e2 / (s_e2 + m * s_b2)), 0.0)
-    w = mask.astype(float)
-    y_bar = (w * y).sum(axis=2, keepdims=True) / safe
-    x_bar = np.einsum("rnt,ntp->rnp", w, x)[:, :, None, :] / safe[..., None]  # (R, n, 1, p)
-    ys = w * (y - theta * y_bar)
-    xs = w[..., None] * (x[None] - theta[..., None] * x_bar)                    # (R, n, T, p)
-    xtx = np.einsum("rntp,rntq->rpq", xs, xs)
-    xty = np.einsum("rntp,rnt->rp", xs, ys)
-    beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
-    se = np.sqrt(s_e2 * np.diagonal(np.linalg.inv(xtx), axis1=1, axis2=2))
-    return beta, se
+def fit_replicates(y, mask, x, estimation: str = "REML", df: str = "satterthwaite",
+                   level: float = 0.95) -> list[dict]:
+    """Fit the planned model to every replicate; the arm x last-timepoint contrast of each.
+
+    ``y`` and ``mask`` are (R, n, T), ``x`` is (n, T, p) as :func:`simulate`
+    returns them. Returns one dict per replicate as ``MixedFit.contrast``.
+    """
+    from peerstudy.stats.mixed import fit_batch
+
+    r, n, t = y.shape
+    people = np.repeat(np.arange(n), t)
+    fits = fit_batch(x.reshape(n * t, -1), y.reshape(r, n * t), mask.reshape(r, n * t),
+                     [people], estimation, satterthwaite=df == "satterthwaite")
+    vec = np.zeros(x.shape[-1])
+    vec[2 * t - 1] = 1.0  # arm x last timepoint (column order of design_matrix)
+    return [f.contrast(vec, df, level) for f in fits]
 
 
 def power(d: TrialDesign, replicates: int, seed: int, alpha: float = 0.05,
-          chunk: int = 100) -> dict:
+          chunk: int = 100, estimation: str = "REML", df: str = "satterthwaite") -> dict:
     """Share of replicates whose arm x last-timepoint contrast has p < alpha (two-sided)."""
-    from scipy.stats import norm
-
     rng = np.random.default_rng(seed)
-    z_crit = norm.ppf(1 - alpha / 2)
     hits, done = 0, 0
-    column = 2 * d.timepoints - 1  # arm x last timepoint
     while done < replicates:
         r = min(chunk, replicates - done)
         y, mask, x = simulate(d, rng, r)
-        beta, se = gls_random_intercept(y, mask, x, d.icc, 1 - d.icc)
-        hits += int((np.abs(beta[:, column] / se[:, column]) > z_crit).sum())
+        hits += sum(res["p"] < alpha for res in fit_replicates(y, mask, x, estimation, df))
         done += r
     p = hits / replicates
     return {"power": p, "mc_se": float(np.sqrt(p * (1 - p) / replicates)),
@@ -103,13 +95,14 @@ def power(d: TrialDesign, replicates: int, seed: int, alpha: float = 0.05,
 
 
 def power_curve(base: dict, effects: list[float], sizes: list[int], replicates: int,
-                seed: int, alpha: float) -> pd.DataFrame:
+                seed: int, alpha: float, estimation: str = "REML",
+                df: str = "satterthwaite") -> pd.DataFrame:
     """Power for each effect size x participants per arm per site."""
     rows = []
     for i, per in enumerate(sizes):
         for j, effect in enumerate(effects):
             d = TrialDesign(per_arm_per_site=per, effect=effect, **base)
-            res = power(d, replicates, seed + 1000 * i + j, alpha)
+            res = power(d, replicates, seed + 1000 * i + j, alpha, estimation=estimation, df=df)
             rows.append({"per_arm_per_site": per, "participants": d.n, "effect_sd": effect,
                          **res})
     return pd.DataFrame(rows)
@@ -133,8 +126,11 @@ def curve_figure(table: pd.DataFrame, alpha: float, synthetic: bool = False):
     return fig
 
 
-def report_markdown(table: pd.DataFrame, spec: dict, figure: str) -> str:
+def report_markdown(table: pd.DataFrame, spec: dict, figure: str, estimation: str = "REML",
+                    df: str = "satterthwaite") -> str:
     """The small power report: design, method, table and figure."""
+    test = ("t test with Satterthwaite's degrees of freedom" if df == "satterthwaite"
+            else "Wald z test")
     lines = [
         "---", "title: Power of the planned arm x time mixed model", "lang: en", "---", "",
         f"Design: {spec['sites']} sites, two arms, {spec['timepoints']} timepoints, "
@@ -142,9 +138,9 @@ def report_markdown(table: pd.DataFrame, spec: dict, figure: str) -> str:
         f"{', '.join(str(r) for r in spec['retention'])}, SD of site means {spec['site_sd']}. "
         f"Analysis: score ~ arm x time + site + (1 | participant); the arm x last-timepoint "
         f"contrast is tested two-sided at α = {spec['alpha']}. Each cell is "
-        f"{spec['replicates']} simulated trials (seed {spec['seed']}), analysed with the exact "
-        "GLS estimator of the same model given the design's variance components "
-        "(`peerstudy.power`).", "",
+        f"{spec['replicates']} simulated trials (seed {spec['seed']}), each fitted by "
+        f"{estimation} with the study's own mixed-model engine (`peerstudy.stats.mixed`) and "
+        f"the contrast tested by a {test}, as in the study's analysis.", "",
         "| Participants | Effect (SD) | Power | Monte-Carlo SE |", "|--:|--:|--:|--:|"]
     for r in table.itertuples():
         lines.append(f"| {r.participants} | {r.effect_sd:.2f} | {r.power:.3f} | {r.mc_se:.3f} |")

@@ -8,6 +8,7 @@ from snakemake.exceptions import WorkflowError
 from peerstudy.config import check_config, has_questionnaires, load_study_registry
 from peerstudy.errors import PeerstudyError
 from peerstudy.instruments import form_ranges, registry_files
+from peerstudy.syntax import SYNTAX_TEMPLATES, syntax_files
 
 
 DEFAULT_CONFIG = "config/config.yaml"
@@ -129,6 +130,11 @@ def design_settings():
             "timepoints": config["timepoints"]}
 
 
+def syntax_design():
+    """What the R/SPSS syntax needs besides the plan: groups, schedule, timepoints, sites."""
+    return {key: config[key] for key in ("groups", "schedule", "timepoints", "sites")}
+
+
 def qualitative_exports():
     return [e["path"] for e in config.get("qualitative", {}).get("exports", [])]
 
@@ -207,6 +213,7 @@ def final_outputs():
             f"{RESULTS}/rci.csv",
             f"{RESULTS}/instrument_forms.csv",
         ]
+        outputs += [f"{RESULTS}/syntax/{name}" for name in syntax_files(config["analysis"])]
     outputs.append(f"{RESULTS}/conventions.json")
     outputs += qualitative_outputs()
     outputs += final_figures()

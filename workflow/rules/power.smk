@@ -4,7 +4,7 @@
 
 rule power:
     input:
-        code=code("power", "figures", "report/render"),
+        code=code("power", "figures", "report/render", "conventions", "stats/mixed"),
     output:
         table=f"{RESULTS}/power.csv",
         png=report(f"reports/{STUDY}/power/power_curve.png", caption="../report/power_curve.rst",
@@ -13,6 +13,7 @@ rule power:
         html=f"reports/{STUDY}/power/power.html",
     params:
         spec=config.get("power", {}),
+        mixed_model=analysis_conventions()["conventions"]["mixed_model"],
     log:
         f"{LOGS}/power.log",
     benchmark:

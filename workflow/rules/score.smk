@@ -30,7 +30,6 @@ rule reliability:
     params:
         parameters=config["registry"]["parameters"],
         ci_level=config["reliability"]["ci_level"],
-        seed=config["reliability"]["seed"],
     log:
         f"{LOGS}/reliability.log",
     benchmark:

@@ -111,3 +111,26 @@ rule calibration_tests:
         f"{BENCH}/calibration_tests.tsv"
     script:
         "../../scripts/calibration_tests.py"
+
+
+rule syntax:
+    input:
+        code=code("syntax/__init__", "syntax/spss", "conventions", "analysis", "config",
+                  "instruments"),
+        templates=SYNTAX_TEMPLATES,
+        registry=registry_yaml(),
+        participants=f"{PROCESSED}/participants.csv",
+    output:
+        scripts=[f"{RESULTS}/syntax/{name}" for name in syntax_files(config["analysis"])],
+    params:
+        study=STUDY,
+        analysis=config["analysis"],
+        design=syntax_design(),
+        parameters=config["registry"]["parameters"],
+        reliability_level=config["reliability"]["ci_level"],
+    log:
+        f"{LOGS}/syntax.log",
+    benchmark:
+        f"{BENCH}/syntax.tsv"
+    script:
+        "../../scripts/syntax.py"

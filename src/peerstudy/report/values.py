@@ -378,7 +378,7 @@ def mixed_values(ctx: Context):
 
 def _estimate_values(ctx: Context, base: str, sel: str, src: str, rec: dict):
     """A mixed-model contrast: its APA string, estimate, CI, p and significance word."""
-    stat_df = rec["df2"] if rec["statistic_name"] == "t" else None
+    stat_df = rec["df1"] if rec["statistic_name"] == "t" else None
     yield Value(f"{base}.apa", fmt.apa_estimate(
         rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
         stat_df, ctx.primary_p(rec), ctx.p_label(), ctx.level, alpha=ctx.alpha), src, sel,
