@@ -299,6 +299,15 @@ def mixed(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
                     rows, "llrrrr")
 
 
+def statistic_text(rec) -> str:
+    """'*t*(20.41) = −2.25' (Satterthwaite df) or '*z* = 1.75'."""
+    name = rec["statistic_name"]
+    if not isinstance(name, str):
+        return fmt.NA
+    dof = f"({fmt.df(rec['df1'])})" if name == "t" and not fmt.missing(rec["df1"]) else ""
+    return f"*{name}*{dof} = {fmt.num(rec['statistic'])}"
+
+
 def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
     """Arm x time mixed model: the arm difference at each timepoint and in change."""
     t = _site_all(tests)
@@ -310,8 +319,7 @@ def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
                 else f"in change {labels.contrast(rec['timepoint'])}")
         rows.append([labels.scale(rec["instrument"], rec["scale"]), what, str(int(rec["n"])),
                      f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
-                     f"*{rec['statistic_name']}* = {fmt.num(rec['statistic'])}",
-                     labels.p(rec["p_adjusted"] if p_label else rec["p"])])
+                     statistic_text(rec), labels.p(rec["p_adjusted"] if p_label else rec["p"])])
     a, b = (labels.group.get(x, x) for x in spec["arms"])
     return md_table(["Scale", "Difference", "*n*", f"{a} − {b} [{labels.ci}]", "Statistic", p_col],
                     rows, "llrrrr")

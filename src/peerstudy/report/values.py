@@ -536,7 +536,12 @@ def rci_values(ctx: Context):
 
 # ---- conventions ----------------------------------------------------------------------
 
+# Words for a convention's value; (path, value) pairs win over the value alone.
 CONVENTION_WORDS = {
+    ("mixed_model.df", "satterthwaite"): "t tests with Satterthwaite's degrees of freedom",
+    ("mixed_model.df", "asymptotic"): "Wald z tests",
+    ("mixed_model.estimation", "REML"): "restricted maximum likelihood (REML)",
+    ("mixed_model.estimation", "ML"): "maximum likelihood",
     "asymptotic": "asymptotic (normal approximation)",
     "exact": "exact",
     "auto": "exact when n < 50 without ties, otherwise asymptotic",
@@ -563,8 +568,9 @@ def convention_values(ctx: Context):
             yield Value("conv." + ".".join(path), "with" if node else "without", src,
                         ".".join([root, *path]), "value")
         elif isinstance(node, str):
-            yield Value("conv." + ".".join(path), CONVENTION_WORDS.get(node, node), src,
-                        ".".join([root, *path]), "value")
+            where = ".".join(p for p in path if p != "qualitative")
+            text = CONVENTION_WORDS.get((where, node), CONVENTION_WORDS.get(node, node))
+            yield Value("conv." + ".".join(path), text, src, ".".join([root, *path]), "value")
         elif isinstance(node, int | float) and path != ["ci_level"]:
             yield Value("conv." + ".".join(path), f"{node:g}", src, ".".join([root, *path]),
                         "value")
