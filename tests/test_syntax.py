@@ -318,3 +318,11 @@ def test_the_scripts_follow_the_plan(default_config, registry):
                             "reliability.R"}
     assert 'estimation = "ML"' in scripts["within.R"] and 'df = "asymptotic"' in scripts["within.R"]
     assert "psw_over_time" in scripts["within.R"] and "@@" not in "".join(scripts.values())
+
+
+def test_the_spss_syntax_reads_the_results_files_in_their_column_order():
+    from peerstudy.ingest import ITEM_COLUMNS
+    from peerstudy.scoring import SCORE_COLUMNS
+    from peerstudy.syntax import spss
+
+    assert spss.SCORE_COLUMNS == SCORE_COLUMNS and spss.ITEM_COLUMNS == ITEM_COLUMNS

@@ -18,9 +18,14 @@ import re
 
 SPSS_ONLY_BEGIN = "* SPSS only: begin."
 SPSS_ONLY_END = "* SPSS only: end."
+# The columns of scores.csv and items.csv in file order (GET DATA reads by position):
+# the same lists as peerstudy.scoring.SCORE_COLUMNS and peerstudy.ingest.ITEM_COLUMNS,
+# repeated here because this module is imported while Snakemake builds the DAG (a test
+# checks that they agree).
 SCORE_COLUMNS = ["participant_id", "site", "group", "timepoint", "instrument", "scale", "score",
-                 "items_answered", "items_total"]
-ITEM_COLUMNS = ["participant_id", "site", "group", "timepoint", "instrument", "item", "value"]
+                 "items_answered", "items_total", "form"]
+ITEM_COLUMNS = ["participant_id", "site", "group", "timepoint", "instrument", "item", "value",
+                "form"]
 NUMERIC = {"score", "items_answered", "items_total", "value"}
 
 
