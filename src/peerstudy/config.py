@@ -239,16 +239,11 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
 
 
 def _check_reporting(config, source, base: Path, check_paths: bool) -> None:
-    """The study's manuscript is a Quarto project folder with a manuscript.qmd."""
+    """The study's manuscript is a Quarto project folder: reporting.manuscript, by default
+    manuscripts/<study id>. Whether it exists is checked when the workflow needs it (the
+    manuscript rule), so that a study's data can be checked before its paper is written."""
     rep = config["reporting"]
-    folder = rep.get("manuscript")
-    if folder is None:
-        raise ConfigError(f"{source}: reporting.manuscript is missing — name the folder of the "
-                          "study's Quarto project (e.g. manuscripts/<id>; `peerstudy new-study` "
-                          "scaffolds one).")
-    if check_paths and not (base / folder / "manuscript.qmd").is_file():
-        raise ConfigError(f"{source}: reporting.manuscript: '{folder}' has no manuscript.qmd — "
-                          "point it at the study's Quarto project folder.")
+    rep.setdefault("manuscript", f"manuscripts/{config['study']['id']}")
 
 
 def _check_qualitative(config, source, base, check_paths) -> None:

@@ -15,6 +15,12 @@ def manuscript_sources():
     from pathlib import Path
 
     root = Path(manuscript_project())
+    if not (root / "manuscript.qmd").is_file():
+        raise WorkflowError(
+            f"peerstudy: {', '.join(CONFIGFILES)}: the study's manuscript project "
+            f"'{root}' has no manuscript.qmd — write one (`uv run peerstudy new-study "
+            f"{STUDY}` scaffolds it) or point reporting.manuscript at the study's Quarto "
+            "project folder.")
     return sorted(str(p) for p in root.rglob("*") if p.is_file())
 
 
@@ -36,6 +42,7 @@ def report_results():
             "reliability": f"{RESULTS}/reliability.csv",
             "rci_summary": f"{RESULTS}/rci_summary.csv",
             "participants": f"{PROCESSED}/participants.csv",
+            "instrument_forms": f"{RESULTS}/instrument_forms.csv",
         }
     if config.get("qualitative"):
         files["code_groups"] = f"{RESULTS}/qualitative/code_groups.csv"

@@ -702,6 +702,49 @@ def instrument_values(ctx: Context):
                     f"scale {total.id}", "min_answered")
 
 
+@family("form.{file}.{instrument}.{version|language|range|cite}; form.site.{site}.{instrument}."
+        "{version|cite}; rescaling.{instrument}", "instrument_forms.csv",
+        "the instrument form (language version) each raw file was answered on, per file and, "
+        "where a site used one form, per site; `cite` cites the form's source; `rescaling` "
+        "states how forms on different ranges were pooled (conventions.json)",
+        needs=("instrument_forms",))
+def form_values(ctx: Context):
+    src = f"results/{ctx.study}/instrument_forms.csv"
+    forms = ctx.results["instrument_forms"]
+
+    def cite(rec):
+        key = rec["citation"] if isinstance(rec["citation"], str) else ""
+        known = {e["id"] for e in ctx.registry[rec["instrument"]].sources}
+        return f"[@{key}]" if key in known else ""
+
+    by_site: dict = {}
+    for rec in forms.to_dict("records"):
+        base = f"form.{rec['file_id']}.{rec['instrument']}"
+        sel = _row_text(file_id=rec["file_id"], instrument=rec["instrument"])
+        yield Value(f"{base}.version", rec["version"], src, sel, "version")
+        yield Value(f"{base}.language", rec["language"], src, sel, "language")
+        yield Value(f"{base}.range", f"{rec['response_min']}–{rec['response_max']}", src, sel,
+                    "response_min, response_max")
+        if cite(rec):
+            yield Value(f"{base}.cite", cite(rec), src, sel, "citation")
+        for site in str(rec["sites"]).split(";"):
+            by_site.setdefault((site, rec["instrument"]), set()).add(
+                (rec["version"], cite(rec), rec["form"]))
+    for (site, inst), found in sorted(by_site.items()):
+        if len(found) != 1:
+            continue  # the site used several forms: quote them per file
+        version, citation, form = next(iter(found))
+        sel = _row_text(instrument=inst, form=form) + f", sites containing {site}"
+        yield Value(f"form.site.{site}.{inst}.version", version, src, sel, "version")
+        if citation:
+            yield Value(f"form.site.{site}.{inst}.cite", citation, src, sel, "citation")
+    for inst, note in ctx.conventions.get("ingestion", {}).get("instrument_forms", {}).items():
+        if "rescaling" in note:
+            yield Value(f"rescaling.{inst}", note["rescaling"]["statement"],
+                        ctx.path("conventions"), f"ingestion.instrument_forms.{inst}.rescaling",
+                        "statement")
+
+
 @family("published.{group}.{instrument}.{scale}.{timepoint}.{mean|observed|attainable|"
         "versus_range}",
         "validation/calibration.csv", "synthetic studies only: the published mean, the mean "
