@@ -84,7 +84,7 @@ def test_the_dag_schedules_no_questionnaire_rule(tmp_path):
     planned = {ln.split()[0] for ln in lines if ln.strip() and ln.split()[-1].isdigit()
                and ln.split()[0] not in ("total", "Job", "job")}
     assert planned == {"qualitative", "themes", "agreement", "conventions", "fig_code_groups",
-                       "all"}
+                       "report_inputs", "manuscript", "supplement", "all"}
 
 
 def test_it_runs_to_its_qualitative_results(qual_run):
@@ -107,7 +107,11 @@ def test_it_runs_to_its_qualitative_results(qual_run):
     assert conventions["qualitative"]["agreement"]["min_overlap"] == 0.9
     assert (qual_run / "reports/implementation_tiny/figures/code_groups.png").is_file()
     assert not (qual_run / "data/processed").exists()
-    assert not (qual_run / "reports/implementation_tiny/manuscript.html").exists()
+    # its own short report: themes with quotations, the CFIR matrix, agreement
+    report = (qual_run / "reports/implementation_tiny/manuscript.html").read_text(encoding="utf-8")
+    assert "Themes" in report and "CFIR domains" in report and "[synthetic]" in report
+    for fmt in ("docx", "pdf"):
+        assert (qual_run / f"reports/implementation_tiny/manuscript.{fmt}").stat().st_size > 0
 
 
 def test_a_second_run_plans_nothing(qual_run):

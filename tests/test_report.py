@@ -80,7 +80,7 @@ def sections(tree: dict) -> dict[str, list[str]]:
 
 STATISTIC_LIKE = [
     (r"\d*\.\d+", "a decimal number"),
-    (r"\d+(?:\.\d+)?\s*%|\bper ?cent\b", "a percentage"),
+    (r"\d+(?:\.\d+)?\s*(?:%|per ?cent\b)", "a percentage"),
     (r"\b[pP]\s*[<=>≤≥]", "a p-value comparison"),
 ]
 

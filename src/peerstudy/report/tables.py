@@ -484,7 +484,9 @@ def joint_display(joint: pd.DataFrame, labels: Labels) -> str:
                  f"{labels.scale(rec['instrument'], rec['scale'])} "
                  f"{labels.contrast(rec['contrast'])}: Δ = {fmt.num(rec['change'])}, "
                  f"*p*{p_label} {_p_phrase(labels.p(rec['p_used']))}")
-        qual = f"{rec['finding']} ({rec['codes']}; {int(rec['quotations'])} quotations)"
+        codes = rec["codes"] if isinstance(rec["codes"], str) and rec["codes"] else ""
+        qual = (f"{rec['finding']} ({codes}; {int(rec['quotations'])} quotations)" if codes
+                else f"{rec['finding']} (no code speaks to it)")
         rows.append([rec["domain"], quant, qual, rec["meta_inference"].capitalize(),
                      rec["statement"]])
     return md_table(["Domain", "Quantitative result", "Qualitative finding", "Meta-inference",
