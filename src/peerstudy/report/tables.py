@@ -350,7 +350,9 @@ def independent(tests: pd.DataFrame, selector: pd.Series, labels: Labels, level_
     a, b = level_names
 
     def cells(rec):
-        counts = rec["note"].replace("n = ", "").replace(" vs ", " / ")
+        note = rec["note"] if isinstance(rec["note"], str) else ""
+        found = re.search(r"n = (\d+) vs (\d+)", note)
+        counts = f"{found.group(1)} / {found.group(2)}" if found else fmt.integer(rec["n"])
         row = [labels.scale(rec["instrument"], rec["scale"]), counts,
                f"{fmt.num(rec['mean_1'])} ({fmt.num(rec['sd_1'])})",
                f"{fmt.num(rec['mean_2'])} ({fmt.num(rec['sd_2'])})",

@@ -101,6 +101,11 @@ def family(pattern: str, source: str, description: str, needs: tuple[str, ...] =
     return register
 
 
+def _text(value) -> str:
+    """A text cell of a results file; an empty cell reads 'not stated'."""
+    return "not stated" if fmt.missing(value) or value == "" else str(value)
+
+
 def slug(text) -> str:
     """A key part from a label: '<25' -> 'lt25', '25-35' -> '25_35', 'Impact by peer' ->
     'impact_by_peer'."""
@@ -721,15 +726,15 @@ def form_values(ctx: Context):
     for rec in forms.to_dict("records"):
         base = f"form.{rec['file_id']}.{rec['instrument']}"
         sel = _row_text(file_id=rec["file_id"], instrument=rec["instrument"])
-        yield Value(f"{base}.version", rec["version"], src, sel, "version")
-        yield Value(f"{base}.language", rec["language"], src, sel, "language")
+        yield Value(f"{base}.version", _text(rec["version"]), src, sel, "version")
+        yield Value(f"{base}.language", _text(rec["language"]), src, sel, "language")
         yield Value(f"{base}.range", f"{rec['response_min']}–{rec['response_max']}", src, sel,
                     "response_min, response_max")
         if cite(rec):
             yield Value(f"{base}.cite", cite(rec), src, sel, "citation")
         for site in str(rec["sites"]).split(";"):
             by_site.setdefault((site, rec["instrument"]), set()).add(
-                (rec["version"], cite(rec), rec["form"]))
+                (_text(rec["version"]), cite(rec), rec["form"]))
     for (site, inst), found in sorted(by_site.items()):
         if len(found) != 1:
             continue  # the site used several forms: quote them per file
@@ -800,6 +805,8 @@ def build_values(ctx: Context) -> dict[str, Value]:
         if any(key not in ctx.results for key in fam.needs):
             continue
         for value in fam.build(ctx):
+            if not isinstance(value.text, str):
+                raise TypeError(f"value key '{value.key}' is not text: {value.text!r}")
             if value.key in out:
                 raise ValueError(f"value key '{value.key}' is produced twice")
             out[value.key] = value
