@@ -413,6 +413,17 @@ def arm_values(ctx: Context):
         yield from _estimate_values(ctx, base, sel, src, rec)
 
 
+def _mann_whitney_values(ctx: Context, base: str, sel: str, src: str, rec: dict):
+    """A Mann-Whitney row: its APA string, primary p and significance word."""
+    yield Value(f"{base}.apa", fmt.apa_u(
+        rec["statistic"], rec["z"], ctx.primary_p(rec), rec["effect"], rec["ci_low"],
+        rec["ci_high"], rec["method"], ctx.p_label(), ctx.level, ctx.alpha), src, sel,
+        "statistic, z, p_adjusted, effect, ci_low, ci_high")
+    yield Value(f"{base}.p", ctx.p_text(rec), src, sel, "p_adjusted")
+    yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
+                "p_adjusted")
+
+
 @family("between.{comparison}.{group|all}.{instrument}.{scale}.{apa|p|sig|m1|m2|r}",
         "tests.csv", "Mann-Whitney comparisons of two groups or sites at one timepoint "
         "(m1, m2: the two levels' means, in the order the plan lists them)",
@@ -420,7 +431,6 @@ def arm_values(ctx: Context):
 def between_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
-    label = ctx.p_label()
     for spec in ctx.design["analysis"].get("between", []):
         rows = t[(t["comparison"] == spec["id"]) & (t["test"] == "mann_whitney")]
         for rec in rows.to_dict("records"):
@@ -429,37 +439,25 @@ def between_values(ctx: Context):
             base = f"between.{spec['id']}.{rec['group']}.{rec['instrument']}.{rec['scale']}"
             sel = _row_text(site="all", comparison=spec["id"], group=rec["group"],
                             instrument=rec["instrument"], scale=rec["scale"])
-            yield Value(f"{base}.apa", fmt.apa_u(
-                rec["statistic"], rec["z"], ctx.primary_p(rec), rec["effect"], rec["ci_low"],
-                rec["ci_high"], rec["method"], label, ctx.level, ctx.alpha), src, sel,
-                "statistic, z, p_adjusted, effect, ci_low, ci_high")
-            yield Value(f"{base}.p", ctx.p_text(rec), src, sel,
-                        "p_adjusted")
-            yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, sel,
-                        "p_adjusted")
+            yield from _mann_whitney_values(ctx, base, sel, src, rec)
             yield Value(f"{base}.m1", fmt.num(rec["mean_1"]), src, sel, "mean_1")
             yield Value(f"{base}.m2", fmt.num(rec["mean_2"]), src, sel, "mean_2")
             yield Value(f"{base}.r", fmt.bounded(rec["effect"]), src, sel, "effect")
 
 
-@family("attrition.{group}.{instrument}.{scale}.{apa|p}; attrition.{n_tests|n_sig}",
+@family("attrition.{group}.{instrument}.{scale}.{apa|p|sig}; attrition.{n_tests|n_sig}",
         "tests.csv", "completers versus drop-outs at baseline (Mann-Whitney); n_sig counts the "
         "comparisons significant at the declared alpha on the primary p",
         needs=("tests",))
 def attrition_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
-    label = ctx.p_label()
     rows = t[(t["factor"] == "completion") & (t["test"] == "mann_whitney") & t["p"].notna()]
     for rec in rows.to_dict("records"):
         base = f"attrition.{rec['group']}.{rec['instrument']}.{rec['scale']}"
         sel = _row_text(site="all", factor="completion", group=rec["group"],
                         instrument=rec["instrument"], scale=rec["scale"])
-        yield Value(f"{base}.apa", fmt.apa_u(
-            rec["statistic"], rec["z"], ctx.primary_p(rec), rec["effect"], rec["ci_low"],
-            rec["ci_high"], rec["method"], label, ctx.level, ctx.alpha), src, sel,
-            "statistic, z, p_adjusted, effect, ci_low, ci_high")
-        yield Value(f"{base}.p", ctx.p_text(rec), src, sel, "p_adjusted")
+        yield from _mann_whitney_values(ctx, base, sel, src, rec)
     sig = sum(ctx.primary_p(r) < ctx.alpha for r in rows.to_dict("records"))
     yield Value("attrition.n_tests", str(len(rows)), src, "factor=completion, test=mann_whitney",
                 "p")

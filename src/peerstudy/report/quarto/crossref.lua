@@ -132,20 +132,18 @@ local function reference(citation)
     table.insert(missing, "@" .. label)
     return pandoc.Inlines{pandoc.Strong(pandoc.Str("?@" .. label))}
   end
+  -- "Figure 1"; a prefix of the citation replaces "Figure" ([Fig. @fig-x]), and
+  -- [-@fig-x] (SuppressAuthor) leaves the number alone, as in Quarto
   local text = pandoc.Inlines{}
   if #citation.prefix > 0 then
     text:extend(citation.prefix)
     text:insert(pandoc.Space())
+    text:insert(pandoc.Str(entry.number))
   elseif citation.mode ~= "SuppressAuthor" then
-    local word = PREFIX[kind]
-    text:insert(pandoc.Str(word .. "\u{00A0}" .. entry.number))
-    if #citation.suffix > 0 then text:extend(citation.suffix) end
-    if FORMAT:match("html") or FORMAT == "docx" then
-      return pandoc.Inlines{pandoc.Link(text, "#" .. lower, "", pandoc.Attr("", {"xref"}))}
-    end
-    return text
+    text:insert(pandoc.Str(PREFIX[kind] .. "\u{00A0}" .. entry.number))
+  else
+    text:insert(pandoc.Str(entry.number))
   end
-  text:insert(pandoc.Str(entry.number))
   if #citation.suffix > 0 then text:extend(citation.suffix) end
   if FORMAT:match("html") or FORMAT == "docx" then
     return pandoc.Inlines{pandoc.Link(text, "#" .. lower, "", pandoc.Attr("", {"xref"}))}
