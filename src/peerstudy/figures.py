@@ -49,7 +49,7 @@ def axis_label(instrument, scale_id: str, width: int = 30) -> str:
     scale = instrument.scales[scale_id]
     low, high = instrument.scale_range(scale)
     name = instrument.short_name if scale_id == "total" else scale.label
-    return f"{name} ({low:g}-{high:g})\n" + textwrap.fill(f"higher = {scale.higher_is}", width)
+    return f"{name} ({low:g}–{high:g})\n" + textwrap.fill(f"higher = {scale.higher_is}", width)
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -120,10 +120,10 @@ def pre_post(scores, registry, panels, timepoints, synthetic):
         ax.plot([0, 1], [a.mean(), b.mean()], color="black", lw=2, marker="D", ms=5, zorder=3)
         ax.set_xticks([0, 1], timepoints)
         ax.set_xlim(-0.3, 1.3)
-        ax.set_title(f"{group_label}: {registry[inst].short_name}", fontsize=9)
+        # the number of complete pairs goes in the title, where it hides no data point
+        ax.set_title(f"{group_label}: {registry[inst].short_name}\n(n = {len(a)} pairs)",
+                     fontsize=9)
         ax.set_ylabel(axis_label(registry[inst], scale, 26))
-        ax.text(0.5, 0.02, f"n = {len(a)} complete pairs", transform=ax.transAxes,
-                ha="center", fontsize=7)
     _synthetic_mark(fig, synthetic)
     fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig

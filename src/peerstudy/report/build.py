@@ -58,7 +58,9 @@ def table_builders(ctx: Context) -> dict:
     if rest:
         builders["by_site"] = lambda: tables.by_site(r["descriptives"], rest, labels)
     if "cfir" in r:
-        builders["cfir"] = lambda: tables.cfir(r["cfir"])
+        qual_spec = design.get("qualitative", {})
+        builders["cfir"] = lambda: tables.cfir(r["cfir"], qual_spec.get("sources"),
+                                               list(qual_spec.get("cfir", {})))
     if "code_groups" in r:
         builders["code_groups"] = lambda: tables.code_groups(r["code_groups"], r["codes"])
     qual = design.get("qualitative", {})

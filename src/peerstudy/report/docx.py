@@ -45,8 +45,43 @@ TABLE_NOTE_STYLE = (
 FIXED_TIME = (2023, 1, 1, 0, 0, 0)
 
 
+# style -> size in half-points: a moderate title and APA-sized, bold headings
+HEADING_STYLES = {"Title": 36, "Subtitle": 26, "Heading1": 26, "Heading2": 24, "Heading3": 24,
+                  "TOCHeading": 26}
+
+
+def _black_serif(styles: str, style_id: str, size: int) -> str:
+    """A heading style in the body's serif font, black, bold: APA, not Word's blue."""
+    found = re.search(rf'<w:style [^>]*w:styleId="{style_id}">.*?</w:style>', styles, re.S)
+    if not found:
+        return styles
+    block = re.sub(r"<w:rFonts [^>]*/>", "", found.group(0))
+    block = re.sub(r'<w:color [^>]*/>', "", block)
+    block = re.sub(r'<w:sz w:val="\d+" ?/>', f'<w:sz w:val="{size}"/>', block)
+    block = re.sub(r'<w:szCs w:val="\d+" ?/>', f'<w:szCs w:val="{size}"/>', block)
+    block = re.sub(r"<w:rPr>", '<w:rPr><w:rFonts w:ascii="Times New Roman" '
+                   'w:hAnsi="Times New Roman" w:eastAsia="Times New Roman" '
+                   'w:cs="Times New Roman"/><w:color w:val="000000"/>', block, count=1)
+    return styles.replace(found.group(0), block)
+
+
+def _hanging(styles: str, style_id: str) -> str:
+    """The reference list's style with a half-inch hanging indent (APA)."""
+    found = re.search(rf'<w:style [^>]*w:styleId="{style_id}">.*?</w:style>', styles, re.S)
+    if not found:
+        return styles
+    indent = '<w:ind w:left="720" w:hanging="720"/>'
+    block = re.sub(r"<w:pPr\s*/>", "<w:pPr></w:pPr>", found.group(0))
+    if "<w:pPr>" in block:
+        block = block.replace("<w:pPr>", "<w:pPr>" + indent, 1)
+    else:
+        block = block.replace("</w:style>", f"<w:pPr>{indent}</w:pPr></w:style>", 1)
+    return styles.replace(found.group(0), block)
+
+
 def _restyle(styles: str) -> str:
-    """Serif body font, APA table rules, Callout and Table Note paragraph styles."""
+    """Serif body font, black serif headings, APA table rules, a hanging indent for the
+    references, Callout and Table Note paragraph styles."""
     styles = re.sub(r'<w:rFonts [^>]*/>', '<w:rFonts w:ascii="Times New Roman" '
                     'w:hAnsi="Times New Roman" w:eastAsia="Times New Roman" '
                     'w:cs="Times New Roman"/>', styles, count=1)
@@ -62,6 +97,9 @@ def _restyle(styles: str) -> str:
     block = re.sub(r'<w:tblStylePr w:type="firstRow">.*?</w:tblStylePr>', HEADER_RULE, block,
                    flags=re.S)
     styles = styles.replace(table.group(0), block)
+    for style_id, size in HEADING_STYLES.items():
+        styles = _black_serif(styles, style_id, size)
+    styles = _hanging(styles, "Bibliography")
     return styles.replace("</w:styles>", CALLOUT_STYLE + TABLE_NOTE_STYLE + "</w:styles>")
 
 

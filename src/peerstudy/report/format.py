@@ -28,14 +28,28 @@ def missing(x) -> bool:
         return False
 
 
+def _rounded(x, decimals: int) -> str:
+    """Round half away from zero on the number as written (56.25 -> "56.3"), as a reader
+    rounds by hand; Python's format() rounds the binary value half to even ("56.2")."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals),
+                                                rounding=ROUND_HALF_UP))
+
+
 def num(x, decimals: int = 2) -> str:
-    """Fixed decimals with a true minus sign; "−0.00" is printed "0.00"."""
+    """Fixed decimals with a true minus sign and thousands separated by commas (APA 6.38);
+    "−0.00" is printed "0.00"."""
     if missing(x):
         return NA
-    text = f"{float(x):.{decimals}f}"
-    if text.startswith("-"):
-        text = text[1:] if float(text) == 0 else MINUS + text[1:]
-    return text
+    text = _rounded(x, decimals)
+    negative = text.startswith("-")
+    digits = text.lstrip("-")
+    whole, _, frac = digits.partition(".")
+    digits = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    if negative and float(text) != 0:
+        return MINUS + digits
+    return digits
 
 
 def bounded(x, decimals: int = 2) -> str:
@@ -49,7 +63,8 @@ def bounded(x, decimals: int = 2) -> str:
 
 
 def integer(x) -> str:
-    return NA if missing(x) else f"{int(round(float(x))):d}"
+    """A count: "162", "43,520"."""
+    return NA if missing(x) else f"{int(round(float(x))):,d}"
 
 
 def df(x) -> str:
@@ -57,7 +72,7 @@ def df(x) -> str:
     if missing(x):
         return NA
     x = float(x)
-    return f"{int(round(x))}" if abs(x - round(x)) < 1e-9 else num(x, 2)
+    return integer(x) if abs(x - round(x)) < 1e-9 else num(x, 2)
 
 
 def p_bare(p, alpha: float = 0.05) -> str:
@@ -90,7 +105,7 @@ def ci(low, high, decimals: int = 2, is_bounded: bool = False, level: float = 0.
     if missing(low) or missing(high):
         return f"{percent_level(level)} CI not estimable"
     fmt = bounded if is_bounded else num
-    return f"{percent_level(level)} CI [{fmt(low, decimals)}, {fmt(high, decimals)}]"
+    return f"{percent_level(level)} CI [{fmt(low, decimals)},\u00a0{fmt(high, decimals)}]"
 
 
 def ci_bare(low, high, decimals: int = 2, is_bounded: bool = False) -> str:
@@ -98,7 +113,7 @@ def ci_bare(low, high, decimals: int = 2, is_bounded: bool = False) -> str:
     if missing(low) or missing(high):
         return NA
     fmt = bounded if is_bounded else num
-    return f"[{fmt(low, decimals)}, {fmt(high, decimals)}]"
+    return f"[{fmt(low, decimals)},\u00a0{fmt(high, decimals)}]"  # one unbreakable interval
 
 
 def percent_level(level: float) -> str:
@@ -127,11 +142,17 @@ def suppressed(n, threshold: int | None) -> str:
 
 def direction(before, after, decimals: int = 2) -> str:
     """"rose", "fell" or "did not change", from the numbers as printed."""
-    a, b = float(num(before, decimals).replace(MINUS, "-")), \
-        float(num(after, decimals).replace(MINUS, "-"))
+    a, b = (float(num(x, decimals).replace(MINUS, "-").replace(",", "")) for x in (before, after))
     if a == b:
         return "did not change"
     return "rose" if b > a else "fell"
+
+
+def comparison(first, second, decimals: int = 2) -> str:
+    """"higher than", "lower than" or "the same as": the first mean against the second, as
+    printed."""
+    word = direction(second, first, decimals)
+    return {"rose": "higher than", "fell": "lower than"}.get(word, "the same as")
 
 
 def favourability(before, after, higher_is_better, decimals: int = 2) -> str:

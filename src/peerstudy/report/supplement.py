@@ -89,7 +89,9 @@ def reliability_table(ctx) -> str:
              r["timepoint"], fmt.integer(r["n"]), fmt.integer(r["k_items"]),
              fmt.bounded(r["alpha"]), fmt.ci_bare(r["alpha_ci_low"], r["alpha_ci_high"],
                                                   is_bounded=True),
-             fmt.bounded(r["omega"]), str(r["note"]) if isinstance(r["note"], str) else ""]
+             fmt.bounded(r["omega"]),
+             str(r["note"]).replace("<=", "≤").replace(">=", "≥")
+             if isinstance(r["note"], str) else ""]
             for r in rel.to_dict("records")]
     table = md_table(["Group", "Scale", "Time", "*n*", "Items", "α", labels.ci, "ω", "Note"],
                      rows, "lllrrrrrl")
@@ -135,8 +137,8 @@ def qualitative_tables(ctx) -> list[str]:
         parts += ["## Results without a declared meta-inference", "", _float_div(
             "tbl-undeclared", md_table(["Group", "Scale", "Contrast", "Why not in the joint "
                                         "display"], rows, "llll"),
-            "Primary-test results that no joint-display domain declares "
-            "(qualitative/joint_display_undeclared.csv).")]
+            "Primary-test results without a declared meta-inference, left out of the joint "
+            "display (qualitative/joint_display_undeclared.csv).")]
     return parts
 
 

@@ -117,27 +117,63 @@ def grouped(records: list[dict], labels: Labels, cells, width: int) -> list[list
 # ---- participants ---------------------------------------------------------------------
 
 def demographics(demo: pd.DataFrame, labels: Labels, suppress: int | None) -> str:
-    """Participants by group: n (%) per level, levels in the config's order."""
+    """Participants by group: n (%) per level, levels in the config's order.
+
+    Counts of 1 to ``suppress`` - 1 print as "<5"; so that the printed totals cannot give
+    them away, a row's Total and, where a group's column has a single small cell in a
+    characteristic, that column's next smallest count are suppressed too (complementary
+    suppression). A group never asked about a characteristic shows "—" (not collected).
+    """
     groups = [g for g in labels.group if g in set(demo["group"])] + ["all"]
     header = ["Characteristic", *[labels.group.get(g, "Total") for g in groups]]
     enrolled = demo[demo["variable"] == "enrolled"].set_index("group")["n"]
-    rows = [["Participants, *n*", *[str(int(enrolled[g])) for g in groups]]]
+    rows = [["Participants, *n*", *[fmt.integer(enrolled[g]) for g in groups]]]
     for var in [v for v in dict.fromkeys(demo["variable"]) if v != "enrolled"]:
-        rows.append([f"**{labels.variable(var)}**", *[""] * len(groups)])
-        present = list(dict.fromkeys(demo.loc[demo["variable"] == var, "level"].astype(str)))
+        block = demo[demo["variable"] == var]
+        present = list(dict.fromkeys(block["level"].astype(str)))
         order = [lv for lv in labels.level_order(var) if lv in present]
         order += sorted(lv for lv in present if lv not in order)
+        counts = {(lv, g): _count(block, g, lv) for lv in order for g in groups}
+        hidden = _suppressed_cells(counts, order, groups, suppress)
+        not_collected = {g for g in groups[:-1]
+                         if counts.get(("not recorded", g), (0, 0))[0] == enrolled.get(g, -1)}
+        rows.append([f"**{labels.variable(var)}**", *[""] * len(groups)])
         for level in order:
             cells = []
             for g in groups:
-                hit = demo[(demo["group"] == g) & (demo["variable"] == var)
-                           & (demo["level"].astype(str) == level)]
-                n = int(hit["n"].iloc[0]) if len(hit) else 0
-                shown = fmt.suppressed(n, suppress)
-                cells.append(shown if shown != str(n) or n == 0 else
-                             f"{n} ({fmt.num(hit['percent'].iloc[0], 1)})")
+                n, pct = counts[(level, g)]
+                if g in not_collected and level != "not recorded":
+                    cells.append(fmt.NA)
+                elif (level, g) in hidden:
+                    cells.append(f"<{suppress}" if 0 < n < suppress else "suppressed")
+                else:
+                    cells.append(f"{fmt.integer(n)} ({fmt.num(pct, 1)})" if n else "0")
             rows.append([f"  {labels.level(level)}", *cells])
     return md_table(header, rows)
+
+
+def _count(block: pd.DataFrame, group: str, level: str) -> tuple[int, float]:
+    hit = block[(block["group"] == group) & (block["level"].astype(str) == level)]
+    return (int(hit["n"].iloc[0]), float(hit["percent"].iloc[0])) if len(hit) else (0, 0.0)
+
+
+def _suppressed_cells(counts: dict, levels: list, groups: list, threshold) -> set:
+    """Small cells, then the cells that would reveal them: the row's total, and a second
+    cell in any group column left with only one suppressed cell."""
+    if not threshold:
+        return set()
+    hidden = {(lv, g) for lv in levels for g in groups[:-1] if 0 < counts[(lv, g)][0] < threshold}
+    for g in groups[:-1]:
+        mine = [lv for lv in levels if (lv, g) in hidden]
+        if len(mine) == 1:
+            others = sorted((counts[(lv, g)][0], lv) for lv in levels
+                            if (lv, g) not in hidden and counts[(lv, g)][0] > 0)
+            if others:
+                hidden.add((others[0][1], g))
+    hidden |= {(lv, groups[-1]) for lv, g in list(hidden)}
+    total = groups[-1]
+    hidden |= {(lv, total) for lv in levels if 0 < counts[(lv, total)][0] < threshold}
+    return hidden
 
 
 def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: Labels,
@@ -151,8 +187,15 @@ def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: La
         used = {g: v for g, v in used.items() if v}
         if not used:
             continue
-        total = inst.scales.get("total") or next(iter(inst.scales.values()))
-        low, high = inst.scale_range(total)
+        total = inst.scales.get("total")
+        if total is not None:
+            low, high = inst.scale_range(total)
+            span, meaning = f"{fmt.num(low, 0)}–{fmt.num(high, 0)}", total.higher_is
+        else:  # separate ratings and no total (e.g. the COPM)
+            first = next(iter(inst.scales.values()))
+            low, high = inst.scale_range(first)
+            span, meaning = f"{fmt.num(low, 0)}–{fmt.num(high, 0)} each", first.higher_is
+            total = first
         alphas = reliability.loc[(reliability["instrument"] == inst_id)
                                  & (reliability["scale"] == total.id), "alpha"].dropna()
         here = (fmt.NA if alphas.empty else fmt.bounded(alphas.min()) if
@@ -160,9 +203,7 @@ def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: La
                 f"{fmt.bounded(alphas.min())}–{fmt.bounded(alphas.max())}")
         who = "; ".join(f"{labels.group[g]} ({', '.join(v)})" for g, v in used.items())
         published = _alpha_text(inst.reported_alpha)
-        rows.append([inst.short_name, str(len(total.items)),
-                     f"{fmt.num(low, 0)}–{fmt.num(high, 0)}", total.higher_is, who, published,
-                     here])
+        rows.append([inst.short_name, str(len(inst.items)), span, meaning, who, published, here])
     return md_table(["Instrument", "Items", "Range", "Higher score means", "Answered by (when)",
                      "α published", "α here"], rows, "lrrllrr")
 
@@ -412,12 +453,17 @@ def by_site(desc: pd.DataFrame, instruments: list[str], labels: Labels) -> str:
 
 # ---- qualitative ----------------------------------------------------------------------
 
-def cfir(matrix: pd.DataFrame) -> str:
-    """Quotations (codes) per CFIR domain and source."""
-    sources = list(dict.fromkeys(matrix["source"]))
+def cfir(matrix: pd.DataFrame, sources: list[str] | None = None,
+         domains: list[str] | None = None) -> str:
+    """Quotations (codes) per CFIR domain and source, in the config's order of domains and
+    sources (the framework's order, as the study declares it)."""
+    sources = [s for s in (sources or []) if s in set(matrix["source"])] or list(
+        dict.fromkeys(matrix["source"]))
+    order = [d for d in (domains or []) if d in set(matrix["cfir_domain"])]
+    order += [d for d in dict.fromkeys(matrix["cfir_domain"]) if d not in order]
     rows = []
-    for domain, block in matrix.groupby("cfir_domain", sort=False):
-        cells = block.set_index("source")
+    for domain in order:
+        cells = matrix[matrix["cfir_domain"] == domain].set_index("source")
         rows.append([domain] + [f"{int(cells.loc[s, 'quotations'])} ({int(cells.loc[s, 'codes'])})"
                                 for s in sources])
     return md_table(["CFIR domain", *[s[:1].upper() + s[1:] for s in sources]], rows)

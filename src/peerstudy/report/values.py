@@ -302,6 +302,8 @@ def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
                 d["ci_high"], label, ctx.level, ctx.alpha), src, f"{tsel}, effect_name=cohen_dz",
                 "statistic, df1, p_adjusted, effect, ci_low, ci_high")
         yield Value(f"{base}.t", fmt.num(first_t["statistic"]), src, tsel, "statistic")
+        yield Value(f"{base}.ttest_sig", fmt.significance(ctx.primary_p(first_t), ctx.alpha),
+                    src, tsel, "p_adjusted")
         for name, key in (("cohen_dz", "dz"), ("cohen_dav", "dav"), ("hedges_gav", "gav")):
             if name in rows.index:
                 d = rows.loc[name]
@@ -445,9 +447,12 @@ def between_values(ctx: Context):
             yield Value(f"{base}.r", fmt.bounded(rec["effect"]), src, sel, "effect")
 
 
-@family("attrition.{group}.{instrument}.{scale}.{apa|p|sig}; attrition.{n_tests|n_sig}",
-        "tests.csv", "completers versus drop-outs at baseline (Mann-Whitney); n_sig counts the "
-        "comparisons significant at the declared alpha on the primary p",
+@family("attrition.{group}.{instrument}.{scale}.{apa|p|sig|m1|m2|r|r_ci|comparison}; "
+        "attrition.{n_tests|n_sig}; attrition.totals.{n_tests|n_sig}",
+        "tests.csv", "completers versus drop-outs at baseline (Mann-Whitney; m1 completers, m2 "
+        "drop-outs; comparison: 'higher than', 'lower than' or 'the same as', from the printed "
+        "means); n_sig counts the comparisons significant on the primary p, over every scale "
+        "and over the total scores only",
         needs=("tests",))
 def attrition_values(ctx: Context):
     t = _tests(ctx)
@@ -458,11 +463,20 @@ def attrition_values(ctx: Context):
         sel = _row_text(site="all", factor="completion", group=rec["group"],
                         instrument=rec["instrument"], scale=rec["scale"])
         yield from _mann_whitney_values(ctx, base, sel, src, rec)
-    sig = sum(ctx.primary_p(r) < ctx.alpha for r in rows.to_dict("records"))
-    yield Value("attrition.n_tests", str(len(rows)), src, "factor=completion, test=mann_whitney",
-                "p")
-    yield Value("attrition.n_sig", str(int(sig)), src, "factor=completion, test=mann_whitney",
-                "p_adjusted < alpha")
+        yield Value(f"{base}.m1", fmt.num(rec["mean_1"]), src, sel, "mean_1")
+        yield Value(f"{base}.m2", fmt.num(rec["mean_2"]), src, sel, "mean_2")
+        yield Value(f"{base}.r", fmt.bounded(rec["effect"]), src, sel, "effect")
+        yield Value(f"{base}.r_ci", fmt.ci(rec["ci_low"], rec["ci_high"], is_bounded=True,
+                                           level=ctx.level), src, sel, "ci_low, ci_high")
+        yield Value(f"{base}.comparison", fmt.comparison(rec["mean_1"], rec["mean_2"]), src,
+                    sel, "mean_1, mean_2")
+    for label, block in (("all", rows), ("totals", rows[rows["scale"] == "total"])):
+        sig = sum(ctx.primary_p(r) < ctx.alpha for r in block.to_dict("records"))
+        sel = "factor=completion, test=mann_whitney" + (", scale=total" if label == "totals"
+                                                        else "")
+        prefix = "attrition" if label == "all" else "attrition.totals"
+        yield Value(f"{prefix}.n_tests", str(len(block)), src, sel, "p")
+        yield Value(f"{prefix}.n_sig", str(int(sig)), src, sel, "p_adjusted < alpha")
 
 
 @family("categorical.{comparison}.{variable}.{apa|p|sig|fisher}", "tests.csv",
@@ -618,11 +632,14 @@ def qualitative_values(ctx: Context):
                     _row_text(group=c["group"], code=c["code"]), "quotations")
 
 
-@family("theme.{id}.{label|quotations|documents|sources}; theme.{id}.source.{source}",
+@family("theme.{id}.{label|quotations|documents|sources}; theme.{id}.source.{source}; "
+        "qual.themes",
         "qualitative/themes.csv", "each declared theme: its label, quotations, documents and "
         "sources, and its quotations from each source", needs=("themes",))
 def theme_values(ctx: Context):
     src = f"results/{ctx.study}/qualitative/themes.csv"
+    table = ctx.results["themes"]
+    yield Value("qual.themes", str(table["theme"].nunique()), src, "distinct themes", "theme")
     for rec in ctx.results["themes"].to_dict("records"):
         base = f"theme.{rec['theme']}"
         sel = _row_text(theme=rec["theme"], source=rec["source"])

@@ -3,6 +3,15 @@
 --                      every format; the "Table Note" style in DOCX.
 
 function Div(div)
+  -- the reference list: hanging indent in the PDF (HTML's comes from apa.css, DOCX's from
+  -- the reference document's Bibliography style)
+  if div.identifier == "refs" and FORMAT == "typst" then
+    local out = pandoc.Blocks{pandoc.RawBlock("typst",
+      "#block[#set par(hanging-indent: 1.5em, first-line-indent: 0em, justify: false)")}
+    out:extend(div.content)
+    out:insert(pandoc.RawBlock("typst", "]"))
+    return out
+  end
   if not div.classes:includes("table-note") then return nil end
   if FORMAT == "docx" then
     div.attributes["custom-style"] = "Table Note"
@@ -18,7 +27,18 @@ end
 -- Authors as Quarto writes them (name, affiliation): the PDF layout reads the fields
 -- itself; HTML and DOCX get one line per author, the affiliation in italics.
 function Meta(meta)
-  if FORMAT == "typst" or not meta.author then return nil end
+  if FORMAT == "typst" then return nil end
+  -- keywords under the abstract (the PDF layout prints them itself)
+  if meta.keywords and meta.abstract then
+    local words = {}
+    for _, word in ipairs(meta.keywords) do table.insert(words, pandoc.utils.stringify(word)) end
+    local abstract = pandoc.Blocks(pandoc.utils.type(meta.abstract) == "Blocks" and meta.abstract
+                                   or {pandoc.Para(meta.abstract)})
+    abstract:insert(pandoc.Para{pandoc.Emph{pandoc.Str("Keywords:")}, pandoc.Space(),
+                                pandoc.Str(table.concat(words, ", "))})
+    meta.abstract = pandoc.MetaBlocks(abstract)
+  end
+  if not meta.author then return meta end
   local authors = pandoc.List{}
   for _, author in ipairs(meta.author) do
     if type(author) == "table" and author.name then
@@ -49,17 +69,28 @@ local function cell_lengths(cell)
   return longest, utf8.len(text) or #text
 end
 
+-- PDF: a table of up to 25 rows is kept on one page (with its caption and note nearby)
+-- instead of leaving a row or two on the next; longer tables break, header repeated.
+local function keep_together(tbl)
+  local rows = #tbl.head.rows
+  for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
+  if rows > 25 then return nil end
+  return pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false)["), tbl,
+                       pandoc.RawBlock("typst", "]")}
+end
+
 function Table(tbl)
+  if FORMAT == "typst" then return keep_together(tbl) end
   if FORMAT ~= "docx" then return nil end
   local n = #tbl.colspecs
   local need = {}
-  for i = 1, n do need[i] = 3 end
+  for i = 1, n do need[i] = 5 end
   local function visit(rows)
     for _, row in ipairs(rows) do
       for i, cell in ipairs(row.cells) do
         if i <= n and cell.col_span == 1 then
           local longest, total = cell_lengths(cell)
-          need[i] = math.max(need[i], longest + 1, math.min(total, 28))
+          need[i] = math.max(need[i], longest + 2, math.min(total, 28))
         end
       end
     end
