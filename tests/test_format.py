@@ -19,9 +19,12 @@ M = "\u2212"
 
 @pytest.mark.parametrize("value, decimals, text", [
     (2.345, 2, "2.35"), (-2.345, 2, f"{M}2.35"), (-0.001, 2, "0.00"), (0.0, 0, "0"),
-    (-0.4, 0, "0"), (math.nan, 2, "—"), (None, 2, "—"), (1234.5, 1, "1234.5"),
+    (-0.4, 0, "0"), (math.nan, 2, "—"), (None, 2, "—"), (1234.5, 1, "1,234.5"),
+    (56.25, 1, "56.3"), (43.75, 1, "43.8"), (-1234.567, 2, f"{M}1,234.57"),
 ])
 def test_numbers_use_a_true_minus_and_never_print_negative_zero(value, decimals, text):
+    # also: half rounds up as written (56.25 -> 56.3; Python's format gives 56.2) and
+    # thousands take a comma (APA 6.38)
     assert fmt.num(value, decimals) == text
 
 
@@ -55,22 +58,22 @@ def test_degrees_of_freedom_are_integers_unless_corrected(df, text):
 
 def test_composite_strings_follow_apa():
     assert fmt.apa_wilcoxon(5, -2.3868, 0.017, -1.0, -1.0, -0.61, "asymptotic") == (
-        f"*V* = 5, *z* = {M}2.39, *p* = .017, *r* = {M}1.00, 95% CI [{M}1.00, {M}.61]")
+        f"*V* = 5, *z* = {M}2.39, *p* = .017, *r* = {M}1.00, 95% CI [{M}1.00,\u00a0{M}.61]")
     assert fmt.apa_wilcoxon(7.5, math.nan, 0.031, 0.5, 0.1, 0.8, "exact") == (
-        "*V* = 7.5, *p* = .031 (exact), *r* = .50, 95% CI [.10, .80]")
+        "*V* = 7.5, *p* = .031 (exact), *r* = .50, 95% CI [.10,\u00a0.80]")
     assert fmt.apa_t(2.31, 9, 0.046, "*d*~z~", 0.73, 0.01, 1.42) == (
-        "*t*(9) = 2.31, *p* = .046, *d*~z~ = 0.73, 95% CI [0.01, 1.42]")
+        "*t*(9) = 2.31, *p* = .046, *d*~z~ = 0.73, 95% CI [0.01,\u00a01.42]")
     assert fmt.apa_f(2.1, 1.5372, 15.372, 0.16, 0.052, epsilon=0.7686) == (
         "*F*(1.54, 15.37) = 2.10, *p* = .160, ε = .77, η^2^~G~ = .05")
     assert fmt.apa_chi2(0.856, 2, 0.652, 162, "*V*", 0.0727) == (
         "χ^2^(2, *N* = 162) = 0.86, *p* = .652, *V* = .07")
     assert fmt.apa_estimate(-2.1, -4.01, -0.19, "t", -2.25, 28.41, 0.032) == (
-        f"*b* = {M}2.10, 95% CI [{M}4.01, {M}0.19], *t*(28.41) = {M}2.25, *p* = .032")
+        f"*b* = {M}2.10, 95% CI [{M}4.01,\u00a0{M}0.19], *t*(28.41) = {M}2.25, *p* = .032")
 
 
 def test_intervals_without_bounds_say_so():
     assert fmt.ci(math.nan, 0.3) == "95% CI not estimable"
-    assert fmt.ci(0.1, 0.3, is_bounded=True, level=0.9) == "90% CI [.10, .30]"
+    assert fmt.ci(0.1, 0.3, is_bounded=True, level=0.9) == "90% CI [.10,\u00a0.30]"  # no break
 
 
 @pytest.mark.parametrize("before, after, better, direction, favour", [

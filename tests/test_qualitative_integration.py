@@ -166,7 +166,7 @@ def test_default_study_declarations_pass_their_checks_honestly(default_run):
     swls = shown.set_index("domain").loc["PSWs' life satisfaction"]
     assert (swls["meta_inference"], swls["significant"]) == ("expansion", False)
     report = (default_run / "results/catalonia/validation/report.md").read_text()
-    assert "## Mixed-methods meta-inferences" in report and "7 declared; 7 fit" in report
+    assert "## Mixed-methods meta-inferences" in report and "8 declared; 8 fit" in report
 
 
 def test_default_study_agreement_is_high_but_not_perfect(default_run):

@@ -161,14 +161,22 @@ def test_the_tables_a_study_declares_are_the_tables_it_builds(first_run):
 
 # ---- the rendered default paper --------------------------------------------------------
 
+SCRIPT = "\u2063"  # marks a word that a sub- or superscript follows in a table cell
+
+
 class _Page(HTMLParser):
     """Body text and table cells of pandoc's HTML."""
 
     def __init__(self):
         super().__init__()
         self.text, self.tables, self.cell, self.in_body = [], [], None, False
+        self.script = 0  # inside <sub>/<sup>: kept in the text, left out of table words
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("sub", "sup"):
+            self.script += 1
+            if self.cell is not None:
+                self.cell.append(SCRIPT)
         if tag == "body":
             self.in_body = True
         if tag == "table":
@@ -179,6 +187,8 @@ class _Page(HTMLParser):
             self.text.append("\n")
 
     def handle_endtag(self, tag):
+        if tag in ("sub", "sup"):
+            self.script -= 1
         if tag in ("td", "th") and self.cell is not None:
             self.tables[-1].append("".join(self.cell).strip())
             self.cell = None
@@ -186,7 +196,8 @@ class _Page(HTMLParser):
     def handle_data(self, data):
         if self.in_body:
             self.text.append(data)
-        if self.cell is not None:
+        if self.cell is not None and not self.script:
+            # sub- and superscripts (η²_G) come out of a PDF as separate glyph runs
             self.cell.append(data)
 
 
@@ -268,9 +279,13 @@ def test_every_word_of_every_table_is_intact_in_the_pdf(paper, document):
         tokens |= set(pdf_page.extract_text().split())
     strip = "()[],;:*"
     words = {word.strip(strip) for table in page.tables for cell in table
-             for word in unescape(cell).split() if word.strip(strip)}
+             for word in unescape(cell).split() if word.strip(strip + SCRIPT)}
     assert len(words) > 100
-    missing = sorted(words - {t.strip(strip) for t in tokens})
+    tokens = {t.strip(strip) for t in tokens}
+    # a word with a sub- or superscript (η²_G, d_z) comes out of the PDF joined to it
+    missing = sorted(w.rstrip(SCRIPT) for w in words
+                     if not (w in tokens or (w.endswith(SCRIPT) and any(
+                         t.startswith(w.rstrip(SCRIPT)) for t in tokens))))
     assert missing == [], f"table words split or merged in the PDF: {missing[:20]}"
 
 

@@ -120,7 +120,7 @@ def qualitative_tables(ctx) -> list[str]:
 
     r, parts = ctx.results, []
     if "codes" in r:
-        rows = [[c["group"], c["code"], str(int(c["quotations"])), str(int(c["documents"]))]
+        rows = [[c["group"], c["code"], fmt.integer(c["quotations"]), fmt.integer(c["documents"])]
                 for c in r["codes"].to_dict("records")]
         parts += ["## Codes", "", _float_div(
             "tbl-codes-all", md_table(["Code group", "Code", "Quotations", "Documents"], rows,

@@ -241,7 +241,7 @@ def within(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str
         if w.empty or fmt.missing(w.iloc[0]["p"]):
             continue
         w = w.iloc[0]
-        row = [labels.scale(inst, scale, bare), labels.contrast(contrast), str(int(w["n"])),
+        row = [labels.scale(inst, scale, bare), labels.contrast(contrast), fmt.integer(w["n"]),
                f"{fmt.num(w['mean_1'])} ({fmt.num(w['sd_1'])})",
                f"{fmt.num(w['mean_2'])} ({fmt.num(w['sd_2'])})", fmt.num(w["mean_difference"]),
                fmt.num(w["z"]), labels.p(w["p"])]
@@ -282,7 +282,7 @@ def descriptives(desc: pd.DataFrame, spec: dict, labels: Labels) -> str:
         rows.append([labels.scale(inst, scale)]
                     + [f"{fmt.num(cells.loc[tp, 'mean'])} ({fmt.num(cells.loc[tp, 'sd'])})"
                        if tp in cells.index else fmt.NA for tp in spec["timepoints"]]
-                    + [str(int(cells.loc[tp, "n"])) if tp in cells.index else "0"
+                    + [fmt.integer(cells.loc[tp, "n"]) if tp in cells.index else "0"
                        for tp in spec["timepoints"]])
     return md_table(header, rows)
 
@@ -309,7 +309,7 @@ def omnibus(tests: pd.DataFrame, labels: Labels, sphericity: str, alpha: float,
                    f"{fmt.bounded(rec['mauchly_w'], 3)} ({labels.p(rec['mauchly_p'])})")
         p_use = use["p_adjusted"] if p_label else use["p"]
         row = [f"{labels.group[rec['group']]}: {labels.scale(rec['instrument'], rec['scale'])}",
-               str(int(rec["n"])), mauchly, eps,
+               fmt.integer(rec["n"]), mauchly, eps,
                f"{fmt.num(use['statistic'])} ({fmt.df(use['df1'])}, {fmt.df(use['df2'])})",
                labels.p(p_use), fmt.bounded(use["effect"])]
         if len(fr):
@@ -330,7 +330,7 @@ def mixed(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
     def cells(rec):
         stat = f"*{rec['statistic_name']}*" if isinstance(rec["statistic_name"], str) else ""
         return [labels.scale(rec["instrument"], rec["scale"]), labels.contrast(rec["contrast"]),
-                str(int(rec["n"])),
+                fmt.integer(rec["n"]),
                 f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
                 f"{stat} = {fmt.num(rec['statistic'])}" if stat else fmt.NA,
                 labels.p(rec["p_adjusted"] if p_label else rec["p"])]
@@ -358,7 +358,7 @@ def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
     for rec in t.to_dict("records"):
         what = (f"at {rec['timepoint']}" if rec["test"] == "mixed_model"
                 else f"in change {labels.contrast(rec['timepoint'])}")
-        rows.append([labels.scale(rec["instrument"], rec["scale"]), what, str(int(rec["n"])),
+        rows.append([labels.scale(rec["instrument"], rec["scale"]), what, fmt.integer(rec["n"]),
                      f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}",
                      statistic_text(rec), labels.p(rec["p_adjusted"] if p_label else rec["p"])])
     a, b = (labels.group.get(x, x) for x in spec["arms"])
@@ -369,7 +369,7 @@ def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
 def rci(summary: pd.DataFrame, labels: Labels, suppress: int | None) -> str:
     def cells(rec):
         return [labels.scale(rec["instrument"], rec["scale"]),
-                labels.contrast(f"{rec['from']}-{rec['to']}"), str(int(rec["n"])),
+                labels.contrast(f"{rec['from']}-{rec['to']}"), fmt.integer(rec["n"]),
                 fmt.suppressed(rec["improved"], suppress),
                 fmt.suppressed(rec["unchanged"], suppress),
                 fmt.suppressed(rec["deteriorated"], suppress)]
@@ -414,7 +414,7 @@ def categorical(tests: pd.DataFrame, labels: Labels, p_label: str) -> str:
     t = _site_all(tests)
     rows = []
     for rec in t[t["test"] == "chi_square"].to_dict("records"):
-        rows.append([labels.variable(rec["scale"]), str(int(rec["n"])),
+        rows.append([labels.variable(rec["scale"]), fmt.integer(rec["n"]),
                      f"{fmt.num(rec['statistic'])} ({fmt.df(rec['df1'])})", labels.p(rec["p"]),
                      labels.p(rec["p_adjusted"]) if p_label else "",
                      fmt.bounded(rec["effect"]), rec["note"].replace("smallest expected count",
@@ -487,9 +487,9 @@ def themes(table: pd.DataFrame, sources: list[str]) -> str:
     for _, block in table.groupby("theme", sort=False):
         cells = block.set_index("source")
         total = cells.loc["all"]
-        rows.append([total["label"], str(int(total["quotations"])),
-                     *[str(int(cells.loc[s, "quotations"])) if s in cells.index else "0"
-                       for s in sources], str(int(total["documents"]))])
+        rows.append([total["label"], fmt.integer(total["quotations"]),
+                     *[fmt.integer(cells.loc[s, "quotations"]) if s in cells.index else "0"
+                       for s in sources], fmt.integer(total["documents"])])
     return md_table(["Theme", "Quotations", *[s[:1].upper() + s[1:] for s in sources],
                      "Documents"], rows, "l" + "r" * (len(sources) + 2))
 
@@ -514,7 +514,7 @@ def quotations(quotes: pd.DataFrame, table: pd.DataFrame) -> str:
 def agreement(table: pd.DataFrame) -> str:
     """Intercoder agreement pooled over codes, per level."""
     pooled = table[(table["code"] == "all") & (table["group"] == "all")]
-    rows = [[rec["level"].capitalize(), str(int(rec["n_units"])),
+    rows = [[rec["level"].capitalize(), fmt.integer(rec["n_units"]),
              fmt.num(rec["percent_agreement"], 1),
              fmt.num(100 * rec["agreement_when_coded"], 1), fmt.bounded(rec["kappa"]),
              fmt.bounded(rec["krippendorff_alpha"])] for rec in pooled.to_dict("records")]
@@ -546,7 +546,7 @@ def _p_phrase(bare: str) -> str:
 
 
 def agreement_by_code(table: pd.DataFrame) -> str:
-    rows = [[rec["level"], rec["group"], rec["code"], str(int(rec["n_units"])),
+    rows = [[rec["level"], rec["group"], rec["code"], fmt.integer(rec["n_units"]),
              fmt.num(rec["percent_agreement"], 1), fmt.bounded(rec["kappa"]),
              fmt.bounded(rec["krippendorff_alpha"]),
              rec["note"] if isinstance(rec["note"], str) else ""]
