@@ -70,6 +70,8 @@ class Check:
     def amount(self) -> str:
         if self.skipped:
             return "-"
+        if self.compared == 0 and self.unit == "cells":
+            return "no files"
         amount = _count(self.compared, self.unit)
         if self.files and self.unit != "files":
             return f"{_count(self.files, 'files')}, {amount}"
@@ -106,12 +108,21 @@ class Verification:
         return "\n".join(lines)
 
     def summary(self) -> str:
-        failed = [c.what for c in self.checks if c.status != "ok"]
-        if not failed:
+        failed = [c.what for c in self.checks if c.status == "FAIL"]
+        skipped = sum(c.status == "skip" for c in self.checks)
+        if not failed and not skipped:
             return (f"PASS: the rerun reproduces every results file, value, table cell and "
                     f"rendered file of {self.study}, from inputs that hash to the record.")
-        return f"FAIL: {len(failed)} of {len(self.checks)} checks did not pass ({failed[0]}" + (
-            ", ...)" if len(failed) > 1 else ")")
+        if any(c.status == "FAIL" for c in self.checks[:3]):
+            hint = ("The config, study files or raw data are not those the run recorded: its "
+                    "outputs were made from other inputs.")
+        else:
+            hint = ("If the sources or config changed since the last run, run snakemake first; "
+                    "otherwise the working tree holds outputs that its inputs and sources do "
+                    "not produce.")
+        return (f"FAIL: {len(failed)} of {len(self.checks)} checks failed "
+                f"({'; '.join(failed)})" + (f", {skipped} skipped" if skipped else "")
+                + f". {hint}")
 
 
 def verify(root: str | Path = ".", configfile: str | None = None, *, tolerance: float = 0.0,
@@ -167,25 +178,20 @@ def verify(root: str | Path = ".", configfile: str | None = None, *, tolerance: 
     if any(c.status != "ok" for c in checks[:3]):  # config, study files, raw data
         why = "the inputs do not hash to the record, so a rerun would not repeat the recorded run"
         checks.append(Check("rerun in a clean copy", skipped=why))
-        checks += [Check(what, skipped=why) for what in _comparison_names(study)]
-        result.seconds = time.monotonic() - start
-        return result
-    where = Path(rerun) if rerun else Path(tempfile.mkdtemp(prefix=f"peerstudy-verify-{study}-"))
-    try:
-        if rerun is None:
-            checks.append(_rerun(root, where, record, cores, progress))
-        else:
-            checks.append(Check("rerun in a clean copy", 1, "runs", first=""))
-        if checks[-1].status == "ok":
-            checks += _comparisons(root, where, study, tolerance)
-        else:
-            why = "the rerun failed"
-            checks += [Check(what, skipped=why) for what in _comparison_names(study)]
-    finally:
-        if keep or rerun is not None:
-            result.rerun_dir = where
-        else:
-            shutil.rmtree(where, ignore_errors=True)
+    else:
+        where = Path(rerun or tempfile.mkdtemp(prefix=f"peerstudy-verify-{study}-"))
+        try:
+            checks.append(_rerun(root, where, record, cores, progress) if rerun is None
+                          else Check("rerun in a clean copy (given)", 1, "runs"))
+            if checks[-1].status == "ok":
+                checks += _comparisons(root, where, study, tolerance)
+        finally:
+            if keep or rerun is not None:
+                result.rerun_dir = where
+            else:
+                shutil.rmtree(where, ignore_errors=True)
+    if checks[-1].what.startswith("rerun"):
+        checks += [Check(what, skipped="no rerun") for what in _comparison_names(study)]
     result.seconds = time.monotonic() - start
     return result
 
@@ -315,10 +321,11 @@ def _rerun(root: Path, where: Path, record: dict, cores: int | None,
         proc = subprocess.run(cmd, cwd=where, stdout=handle, stderr=subprocess.STDOUT,
                               check=False)
     if proc.returncode != 0:
-        tail = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-                if line.strip()][-1:]
-        check.found([f"snakemake exited with {proc.returncode}: {' '.join(tail)[:200]} "
-                     f"(log: {log}; --keep keeps it)"])
+        lines = [line.strip() for line in
+                 log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+        said = [line for line in lines if "peerstudy:" in line or "Error" in line] or lines[-1:]
+        check.found([f"snakemake exited with {proc.returncode}: {' '.join(said[:1])[:200]} "
+                     "(--keep keeps the copy and its verify-snakemake.log)"])
     else:
         check.found([])
     return check
