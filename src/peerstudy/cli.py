@@ -1,4 +1,5 @@
-"""Command line: ``peerstudy synth`` (synthetic raw exports) and friends.
+"""Command line: ``peerstudy synth`` (synthetic raw exports), ``new-study``, ``diff``
+and ``verify``.
 
 Errors the user can fix are printed as one clear message (exit 2), never a
 traceback.
@@ -49,6 +50,28 @@ def cmd_diff(args) -> int:
     return 1 if lines else 0
 
 
+def cmd_verify(args) -> int:
+    from peerstudy.verify import verify
+
+    def progress(message):
+        print(message, file=sys.stderr, flush=True)
+
+    result = verify(".", args.configfile, tolerance=args.tolerance, keep=args.keep,
+                    cores=args.cores, progress=progress)
+    print(f"peerstudy verify: study {result.study} ({', '.join(result.configfiles)}), "
+          f"record reports/{result.study}/run.json")
+    print(f"  config {result.digests['config_sha256'][:16]}, raw data "
+          f"{result.digests['data_sha256'][:16]} (the manuscript's repro.config_sha256 and "
+          "repro.data_sha256)\n")
+    print(result.table())
+    print(f"\n{result.summary()} ({result.seconds:.0f} s)")
+    if result.rerun_dir is not None:
+        print(f"the rerun is kept in {result.rerun_dir}; list every difference with\n"
+              f"  uv run peerstudy diff results/{result.study} "
+              f"{result.rerun_dir}/results/{result.study}")
+    return 0 if result.passed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="peerstudy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--tolerance", type=float, default=0.0,
                       help="numbers closer than this count as equal (default 0: exact)")
     diff.set_defaults(func=cmd_diff)
+    check = sub.add_parser(
+        "verify", help="check the inputs against the run record, rerun the workflow in a clean "
+        "copy and compare every results file, value and table cell")
+    check.add_argument("--configfile", default=None,
+                       help="the study's config (default: config/config.yaml)")
+    check.add_argument("--keep", action="store_true",
+                       help="keep the temporary copy with the rerun")
+    check.add_argument("--cores", type=int, default=None,
+                       help="cores for the rerun (default: all)")
+    check.add_argument("--tolerance", type=float, default=0.0,
+                       help="numbers in results tables closer than this count as equal "
+                       "(default 0: exact)")
+    check.set_defaults(func=cmd_verify)
     args = parser.parse_args(argv)
     try:
         return args.func(args) or 0

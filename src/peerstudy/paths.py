@@ -15,10 +15,11 @@ WORKFLOW_SOURCES = ["workflow", "scripts", "config", ".test", "src", "profiles",
                     "uv.lock"]
 
 
-def copy_workflow(where: Path, extra: tuple[str, ...] = ()) -> Path:
-    """Copy the workflow's sources (and ``extra`` paths, e.g. data/raw) into ``where``."""
+def copy_workflow(where: Path, extra: tuple[str, ...] = (), source: Path = ROOT) -> Path:
+    """Copy the workflow's sources (and ``extra`` paths, e.g. data/raw) into ``where``,
+    from ``source`` (by default the repository this package was installed from)."""
     for name in [*WORKFLOW_SOURCES, *extra]:
-        src, dst = ROOT / name, Path(where) / name
+        src, dst = Path(source) / name, Path(where) / name
         if src.is_dir():
             shutil.copytree(src, dst)
         else:

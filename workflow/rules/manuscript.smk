@@ -64,11 +64,8 @@ def report_results():
     return files
 
 
-def run_command():
-    """The command that regenerates these outputs: the config file(s) and any --config
-    overrides, read from the command line (the number of cores changes nothing in the
-    outputs, so it is left out)."""
-    import shlex
+def config_overrides():
+    """The --config overrides of this invocation, read from the command line."""
     import sys
 
     overrides, taking = [], False
@@ -79,11 +76,31 @@ def run_command():
             taking = False
         elif taking:
             overrides.append(arg)
+    return overrides
+
+
+def run_command():
+    """The command that regenerates these outputs: the config file(s) and any --config
+    overrides (the number of cores changes nothing in the outputs, so it is left out)."""
+    import shlex
+
     parts = ["uv run snakemake"]
     parts += [f"--configfile {c}" for c in CONFIGFILES if c != DEFAULT_CONFIG]
-    if overrides:
-        parts.append("--config " + " ".join(shlex.quote(o) for o in overrides))
+    if config_overrides():
+        parts.append("--config " + " ".join(shlex.quote(o) for o in config_overrides()))
     return " ".join(parts)
+
+
+def raw_exports():
+    """Every raw export the run reads, once each: roster, questionnaires, coding exports
+    (both coders' for agreement). The run record hashes each of them."""
+    return list(dict.fromkeys(raw_inputs() + qualitative_exports() + agreement_exports()))
+
+
+def themes_file():
+    """The study's themes file, when it declares one (a study file the record hashes)."""
+    themes = config.get("qualitative", {}).get("themes")
+    return [themes] if themes else []
 
 
 def report_design():
@@ -100,10 +117,11 @@ rule report_inputs:
         **report_results(),
         conventions=f"{RESULTS}/conventions.json",
         registry=registry_yaml(),
-        raw=raw_inputs() + qualitative_exports(),
+        raw=raw_exports(),
+        themes_yaml=themes_file(),
         lock="uv.lock",
         code=code("report/__init__", "report/build", "report/format", "report/tables",
-                  "report/values", "report/supplement", "instruments"),
+                  "report/values", "report/supplement", "instruments", "record"),
     output:
         variables=f"{REPORT}/_variables.yml",
         values=f"{REPORT}/values.md",
@@ -111,11 +129,13 @@ rule report_inputs:
         tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
         supplement=f"{REPORT}/supplement-tables.md",
         bibliography=f"{REPORT}/registry-references.yaml",
+        record=f"{REPORT}/run.json",
     params:
         design=report_design(),
         parameters=config["registry"]["parameters"],
         results=list(report_results()),
         configfiles=CONFIGFILES,  # relative: the same run elsewhere gives the same bytes
+        overrides=config_overrides(),
         command=run_command(),
     log:
         f"{LOGS}/report_inputs.log",

@@ -794,21 +794,23 @@ def published_values(ctx: Context):
 
 # ---- reproducibility ------------------------------------------------------------------
 
-@family("repro.{command|versions|config_sha256|data_sha256}", "the run",
+@family("repro.{command|versions|config_sha256|data_sha256}", "run.json",
         "the command that produced the outputs, the locked versions of the main packages, "
-        "and SHA-256 digests (first 16 hex digits) of the config and of the raw data")
+        "and the first 16 hex digits of the SHA-256 of the `sha256sum` listing of the config "
+        "file(s) and of every raw export, as the run record `reports/<id>/run.json` holds them "
+        "(`peerstudy verify` checks them)")
 def repro_values(ctx: Context):
     p = ctx.provenance
     if not p:
         return
-    yield Value("repro.command", f"`{p['command']}`", "the run", "snakemake invocation",
-                "command")
+    record = f"reports/{ctx.study}/run.json"
+    yield Value("repro.command", f"`{p['command']}`", record, "command", "command")
     yield Value("repro.versions", ", ".join(f"{k} {v}" for k, v in sorted(p["versions"].items())),
-                "uv.lock", "package entries", "name, version")
-    yield Value("repro.config_sha256", f"`{p['config_sha256'][:16]}`", "config",
-                "the config file(s)", "sha256")
-    yield Value("repro.data_sha256", f"`{p['data_sha256'][:16]}`", "data/raw",
-                "every raw export", "sha256")
+                record, "versions", "name, version")
+    yield Value("repro.config_sha256", f"`{p['config_sha256'][:16]}`", record, "inputs.config",
+                "sha256sum listing, sha256")
+    yield Value("repro.data_sha256", f"`{p['data_sha256'][:16]}`", record, "inputs.data",
+                "sha256sum listing, sha256")
 
 
 # ---- the registry -----------------------------------------------------------------------
