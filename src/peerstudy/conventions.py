@@ -18,6 +18,7 @@ DEFAULT_CONVENTIONS = {
     "missing": "complete_pairs",
     "rci_criterion": 1.96,
     "mixed_model": {"estimation": "REML", "df": "satterthwaite"},
+    "trial": {"random_site_min_sites": 5},
 }
 
 
@@ -41,7 +42,10 @@ def conventions(analysis: dict) -> dict:
         "alpha": analysis.get("alpha", 0.05),
         "conventions": conv,
         "multiplicity": {"method": analysis.get("multiplicity", {}).get("method", "holm"),
-                         "families": sorted({c["family"] for c in _all_comparisons(analysis)}),
+                         "families": sorted({c["family"] for c in _all_comparisons(analysis)}
+                                            | trial_families(analysis)),
+                         "by_family": dict(sorted(analysis.get("multiplicity", {}).get(
+                             "families", {}).items())),
                          "scope": "within each family, separately per test",
                          "implementation": "as R p.adjust (holm, BH, bonferroni); tests that "
                                            "could not be computed are not counted"},
@@ -216,6 +220,23 @@ def qualitative_conventions(qual: dict, analysis: dict) -> dict:
             "undeclared": "left out of the display, listed in "
                           "qualitative/joint_display_undeclared.csv",
         }
+    return out
+
+
+def family_method(conv: dict, family) -> str:
+    """The multiplicity method of one family: its own (multiplicity.families) or the study's."""
+    mult = conv["multiplicity"]
+    return mult.get("by_family", {}).get(family, mult["method"])
+
+
+def trial_families(analysis: dict) -> set[str]:
+    """The multiplicity families the trial analysis (analysis.trial) writes rows to."""
+    spec = analysis.get("trial")
+    if not spec:
+        return set()
+    out = set(spec["families"].values())
+    if spec.get("fidelity"):
+        out.add(spec["fidelity"]["family"])
     return out
 
 

@@ -220,3 +220,140 @@ def _synthetic_mark(fig, synthetic: bool) -> None:
     if synthetic:
         fig.text(0.005, 0.995, "SYNTHETIC DATA — not real participants", ha="left", va="top",
                  fontsize=7, color="#AA0000")
+
+
+# ---- a randomised trial ---------------------------------------------------------------------
+
+def _box(ax, x, y, text, width, edge=OKABE_ITO[0], size=7.0, align="center"):
+    """A text box centred at (x, y) in axes units, wrapped to ``width`` characters."""
+    import textwrap
+
+    lines = []
+    for part in text.split("\n"):
+        indent = "   " if part.startswith("• ") else ""
+        lines += textwrap.wrap(part, width, subsequent_indent=indent) or [""]
+    return ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=size,
+                   multialignment=align, linespacing=1.25,
+                   bbox={"boxstyle": "square,pad=0.45", "fc": "white", "ec": edge, "lw": 0.9})
+
+
+def _arrow(ax, start, end):
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops={"arrowstyle": "-|>", "color": "#444444", "lw": 0.8,
+                            "shrinkA": 0, "shrinkB": 0})
+
+
+def _flow_get(flow: pd.DataFrame, stage: str, arm: str = "all", timepoint: str = ""):
+    sel = flow[(flow["stage"] == stage) & (flow["arm"] == arm)
+               & (flow["timepoint"].fillna("") == timepoint)]
+    total = sel.loc[sel["reason"] == "all", "n"]
+    reasons = [(r, int(n)) for r, n in zip(sel["reason"], sel["n"], strict=True) if r != "all"]
+    return (int(total.iloc[0]) if len(total) else None), reasons
+
+
+def _reasons_text(reasons) -> str:
+    return "".join(f"\n• {r[:1].upper()}{r[1:]} (n = {n})" for r, n in reasons)
+
+
+def consort(flow: pd.DataFrame, arms: list[dict], timepoints: list[dict], synthetic: bool):
+    """The CONSORT 2010 flow diagram of a two-arm trial, from the flow table
+    (``peerstudy.trial.consort_flow``): enrolment (assessed, excluded with reasons,
+    randomised), allocation (received or not, with reasons), follow-up at each
+    assessment (assessed, not assessed with reasons) and analysis (analysed, excluded
+    with reasons), one column per arm."""
+    plt = setup()
+    tps = [t for t in timepoints if (flow["timepoint"].fillna("") == t["id"]).any()]
+    fig, ax = plt.subplots(figsize=(7.4, 5.0 + 1.45 * len(tps)))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    rows = 3 + len(tps)                  # enrolment (2 rows), allocation, follow-ups, analysis
+    step = 0.96 / (rows + 0.6)
+    y = [0.97 - step * (i + 0.5) for i in range(rows + 1)]
+    assessed, _ = _flow_get(flow, "assessed")
+    randomised, _ = _flow_get(flow, "randomised")
+    if assessed is not None:
+        excluded, why = _flow_get(flow, "excluded")
+        _box(ax, 0.5, y[0], f"Assessed for eligibility (n = {assessed})", 40)
+        _box(ax, 0.82, (y[0] + y[1]) / 2, f"Excluded (n = {excluded})" + _reasons_text(why),
+             34, align="left")
+        _arrow(ax, (0.5, y[0] - 0.025), (0.5, y[1] + 0.022))
+        ax.plot([0.5, 0.64], [(y[0] + y[1]) / 2] * 2, color="#444444", lw=0.8)
+    _box(ax, 0.5, y[1], f"Randomised (n = {randomised})", 40)
+    labels = {"Enrolment": (y[0] + y[1]) / 2, "Allocation": y[2],
+              "Follow-up": (y[3] + y[2 + len(tps)]) / 2, "Analysis": y[3 + len(tps)]}
+    for text, where in labels.items():
+        ax.text(0.0, where, text, rotation=90, ha="left", va="center", fontsize=8,
+                fontweight="bold", color="#333333")
+    xs = [0.29, 0.73]
+    ax.plot([xs[0], xs[1]], [y[1] - 0.045] * 2, color="#444444", lw=0.8)
+    ax.plot([0.5, 0.5], [y[1] - 0.022, y[1] - 0.045], color="#444444", lw=0.8)
+    for x, arm in zip(xs, arms, strict=True):
+        _arrow(ax, (x, y[1] - 0.045), (x, y[2] + 0.06))
+        allocated, _ = _flow_get(flow, "allocated", arm["id"])
+        text = f"Allocated to {arm['label'].lower()} (n = {allocated})"
+        received, _ = _flow_get(flow, "received", arm["id"])
+        if received is not None:
+            missing, why = _flow_get(flow, "not_received", arm["id"])
+            text += (f"\nReceived the allocated intervention (n = {received})"
+                     f"\nDid not receive it (n = {missing})" + _reasons_text(why))
+        _box(ax, x, y[2], text, 40, align="left")
+        for i, tp in enumerate(tps, start=3):
+            seen, _ = _flow_get(flow, "followed_up", arm["id"], tp["id"])
+            lost, why = _flow_get(flow, "lost", arm["id"], tp["id"])
+            _arrow(ax, (x, y[i - 1] - 0.06), (x, y[i] + 0.05))
+            _box(ax, x, y[i], f"{tp['label']}: assessed (n = {seen})\nNot assessed "
+                 f"(n = {lost})" + _reasons_text(why), 40, align="left")
+        last = 3 + len(tps)
+        analysed, _ = _flow_get(flow, "analysed", arm["id"])
+        out, why = _flow_get(flow, "excluded_from_analysis", arm["id"])
+        _arrow(ax, (x, y[last - 1] - 0.06), (x, y[last] + 0.04))
+        _box(ax, x, y[last], f"Analysed (n = {analysed})\nExcluded from the analysis "
+             f"(n = {out})" + _reasons_text(why), 40, align="left")
+    _synthetic_mark(fig, synthetic)
+    return fig
+
+
+def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list[dict],
+                   timepoints: list[dict], synthetic: bool):
+    """Observed mean (95% CI) of each trial outcome by arm at baseline and each follow-up,
+    one panel per outcome; the arms side by side at each assessment."""
+    plt = setup()
+    outs = trial["outcomes"]
+    tps = [trial["baseline"], *trial["follow_up"]]
+    labels = {t["id"]: t["label"] for t in timepoints}
+    ncol = min(4, len(outs))
+    nrow = int(np.ceil(len(outs) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(2.1 * ncol, 2.5 * nrow + 0.5), squeeze=False)
+    x = np.arange(len(tps))
+    for k, out in enumerate(outs):
+        ax = axes[k // ncol][k % ncol]
+        inst = registry[out["instrument"]]
+        for j, arm in enumerate(arms):
+            sel = scores[(scores["group"] == arm["id"])
+                         & (scores["instrument"] == out["instrument"])
+                         & (scores["scale"] == out["scale"])]
+            stats = [mean_ci(sel.loc[sel["timepoint"] == tp, "score"].to_numpy(float))
+                     for tp in tps]
+            means = np.array([s[0] for s in stats])
+            err = np.array([[s[0] - s[1] for s in stats], [s[2] - s[0] for s in stats]])
+            ax.errorbar(x + (j - 0.5) * 0.16, means, yerr=err, color=OKABE_ITO[j], marker="os"[j],
+                        ms=4, lw=1.3, capsize=2.5, label=arm["label"])
+        name = inst.short_name if out["scale"] == "total" else (
+            f"{inst.short_name}: {inst.scales[out['scale']].label.lower()}")
+        ax.set_title(name + (" (primary)" if out["role"] == "primary" else ""), fontsize=8.5)
+        ax.set_xticks(x, [labels.get(t, t).replace(" months", " mo") for t in tps], fontsize=7)
+        ax.set_xlim(-0.4, len(tps) - 0.6)
+        import textwrap
+
+        scale = inst.scales[out["scale"]]
+        ax.set_ylabel(textwrap.fill(f"higher = {scale.higher_is}", 24), fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+    for k in range(len(outs), nrow * ncol):
+        axes[k // ncol][k % ncol].set_axis_off()
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, [f"{n}: mean (95% CI)" for n in names], loc="lower center", ncol=2,
+               frameon=False, fontsize=8)
+    _synthetic_mark(fig, synthetic)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    return fig

@@ -58,6 +58,7 @@ def report_results():
             files["quotations"] = f"{RESULTS}/qualitative/quotations.csv"
         if config["qualitative"].get("agreement"):
             files["agreement"] = f"{RESULTS}/qualitative/agreement.csv"
+    files |= trial_report_results()
     if config["study"]["synthetic"] and QUESTIONNAIRES:
         files["calibration"] = f"{RESULTS}/validation/calibration.csv"
         files["calibration_tests"] = f"{RESULTS}/validation/calibration_tests.csv"
@@ -100,7 +101,7 @@ rule report_inputs:
         **report_results(),
         conventions=f"{RESULTS}/conventions.json",
         registry=registry_yaml(),
-        raw=raw_inputs() + qualitative_exports(),
+        raw=raw_inputs() + qualitative_exports() + trial_raw_inputs(),
         lock="uv.lock",
         code=code("report/__init__", "report/build", "report/format", "report/tables",
                   "report/values", "report/supplement", "instruments"),
