@@ -122,6 +122,73 @@ def conventions(analysis: dict) -> dict:
     }
 
 
+def trial_conventions(analysis: dict) -> dict | None:
+    """How a randomised trial's analysis (analysis.trial) is done, in words, for the methods."""
+    spec = analysis.get("trial")
+    if not spec:
+        return None
+    conv = conventions(analysis)
+    mm = conv["conventions"]["mixed_model"]
+    least = conv["conventions"]["trial"]["random_site_min_sites"]
+    a, b = spec["arms"]
+    mi = spec.get("sensitivity", {}).get("multiple_imputation")
+    out = {
+        "population": "intention to treat: every randomised participant in the arm they were "
+                      "allocated to, with every follow-up score they gave",
+        "model": f"score ~ baseline + arm * time (+ site) + (1 | participant) (+ (1 | site)) on "
+                 f"the follow-up assessments {', '.join(spec['follow_up'])}, adjusted for the "
+                 f"baseline ({spec['baseline']}) score, {mm['estimation']}; {b} and the first "
+                 "follow-up are the reference levels",
+        "site_effect": (f"{spec.get('site_effect', 'auto')}: site is a random intercept when "
+                        f"the trial has at least {least} sites (random_site_min_sites) and a "
+                        "fixed effect below, where a site variance cannot be estimated "
+                        "reliably" if spec.get("site_effect", "auto") == "auto" else
+                        f"declared {spec['site_effect']}"),
+        "random_site_min_sites": least,
+        "treatment_effect": f"{a} minus {b} at each follow-up (the model's arm contrast); the "
+                            f"primary endpoint is {spec['primary_endpoint']}",
+        "interaction": f"arm x time: the difference between the arms at a later follow-up "
+                       f"minus the one at {spec['follow_up'][0]}",
+        "standardised_effect": "smd_baseline_sd: the adjusted difference and its CI divided by "
+                               "the SD (n - 1) of the outcome at baseline, both arms pooled; the "
+                               "SD is treated as known (its uncertainty is not in the CI)",
+        "tests": f"{MIXED_DF[mm['df']]}",
+        "families": {"primary": f"{spec['families']['primary']}: the primary outcome at the "
+                                "primary endpoint (one test)",
+                     "secondary": f"{spec['families']['secondary']}: the secondary outcomes at "
+                                  "the primary endpoint",
+                     "supportive": f"{spec['families']['supportive']}: every outcome at the "
+                                   "other follow-ups and the arm x time interactions"},
+        "complete_cases": "sensitivity: the same model on the participants with every "
+                          "assessment of the outcome",
+    }
+    if mi:
+        out["multiple_imputation"] = {
+            "assumption": "missing at random given arm, site and the outcome's other "
+                          "assessments",
+            "method": "chained equations with predictive mean matching (5 donors, type-1 "
+                      "matching, Bayesian linear-regression draws), as R mice(method = 'pmm'); "
+                      "each outcome imputed separately within each arm, from its baseline and "
+                      "follow-up scores and the site (dummy-coded); every randomised "
+                      "participant included",
+            "imputations": mi["imputations"], "iterations": mi.get("iterations", 10),
+            "seed": mi["seed"], "chains": "one chain per imputation, seeded from (seed, "
+                                          "outcome, arm, imputation)",
+            "outcomes": mi.get("outcomes", "all"),
+            "pooling": "Rubin's rules; Barnard and Rubin's (1999) df with the mean "
+                       "Satterthwaite df of the completed-data fits as the complete-data df "
+                       "(as mice::pool.scalar(Q, U, n = df + 1, k = 1))",
+        }
+    if spec.get("fidelity"):
+        fid = spec["fidelity"]
+        out["fidelity"] = (f"exploratory: in the {a} arm, the primary outcome at "
+                           f"{spec['primary_endpoint']} on the {fid['instrument']} {fid['scale']} "
+                           f"score of the participant's peer worker ({fid['timepoint']}), "
+                           "adjusted for baseline, random intercept per peer worker, site as in "
+                           "the primary model; not adjusted for multiplicity")
+    return out
+
+
 def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict,
                     ingestion: dict | None = None, qualitative: dict | None = None,
                     questionnaires: bool = True) -> dict:
@@ -135,6 +202,8 @@ def all_conventions(analysis: dict, reliability: dict, validation: dict, missing
     if not questionnaires:
         return {"qualitative": qualitative_conventions(qualitative or {}, analysis)}
     out = conventions(analysis)
+    if analysis.get("trial"):
+        out["trial"] = trial_conventions(analysis)
     if qualitative is not None:
         out["qualitative"] = qualitative_conventions(qualitative, analysis)
     out["reliability"] = {

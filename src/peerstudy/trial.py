@@ -176,15 +176,25 @@ def consort_flow(participants: pd.DataFrame, screening: pd.DataFrame | None,
     arms = spec["arms"]
     people = participants[participants["group"].isin(arms)]
     rows: list[tuple] = []
+    pf = config.get("participants_file", {})
+    order = [*config.get("trial", {}).get("screening", {}).get("outcome", {}).get(
+                 "values", {}).values(),
+             *pf.get("trial", {}).get("received", {}).get("values", {}).values(),
+             *pf.get("dropout_reason", {}).get("values", {}).values(), MISSED, NOT_RECORDED]
 
     def add(stage, arm, n, reason="all", timepoint=""):
         rows.append((len(rows) + 1, stage, arm, timepoint, reason, int(n)))
+
+    def by_reason(counts: pd.Series):
+        """Reasons in the order the config declares them (as a flow diagram lists them)."""
+        rank = {r: i for i, r in enumerate(order)}
+        return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
     if screening is not None:
         add("assessed", "all", len(screening))
         excluded = screening[screening["outcome"] != "randomised"]
         add("excluded", "all", len(excluded))
-        for reason, n in sorted(excluded["outcome"].value_counts().items()):
+        for reason, n in by_reason(excluded["outcome"].value_counts()):
             add("excluded", "all", n, reason)
     add("randomised", "all", len(people))
     primary = primary_outcome(spec)
@@ -197,7 +207,7 @@ def consort_flow(participants: pd.DataFrame, screening: pd.DataFrame | None,
             yes = got == "received allocated intervention"
             add("received", arm, yes.sum())
             add("not_received", arm, (~yes).sum())
-            for reason, n in sorted(got[~yes].value_counts().items()):
+            for reason, n in by_reason(got[~yes].value_counts()):
                 add("not_received", arm, n, reason)
         for i, tp in enumerate(spec["follow_up"]):
             seen = mine[f"attended_{tp}"].astype("boolean").fillna(False)
@@ -209,7 +219,7 @@ def consort_flow(participants: pd.DataFrame, screening: pd.DataFrame | None,
             why = np.where(back, MISSED, recorded.fillna(NOT_RECORDED))
             lost = pd.Series(why[~seen.to_numpy()], dtype=object)
             add("lost", arm, len(lost), timepoint=tp)
-            for reason, n in sorted(lost.value_counts().items()):
+            for reason, n in by_reason(lost.value_counts()):
                 add("lost", arm, n, reason, tp)
         ids = set(mine["participant_id"])
         add("analysed", arm, len(ids & analysed))

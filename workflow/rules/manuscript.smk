@@ -90,9 +90,12 @@ def run_command():
 def report_design():
     """What the values and tables need from the config."""
     keys = ("study", "sites", "groups", "timepoints", "schedule", "analysis", "reporting",
-            "qualitative")
+            "qualitative", "trial", "power")
     design = {k: config[k] for k in keys if k in config}
     design["variables"] = config.get("participants_file", {}).get("variables", {})
+    if config.get("analysis", {}).get("trial"):  # the trial's table of exports and forms
+        design["raw_files"] = [{k: f[k] for k in ("id", "format", "sep", "timepoint")
+                                if k in f} for f in config["raw_files"]]
     return design
 
 
@@ -139,7 +142,7 @@ rule manuscript:
         variables=f"{REPORT}/_variables.yml",
         tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
         bibliography=f"{REPORT}/registry-references.yaml",
-        figures=final_figures(),
+        figures=final_figures() + trial_manuscript_figures(),
         code=RENDER_CODE,
     output:
         [f"{REPORT}/manuscript.{fmt}" for fmt in config["reporting"]["formats"]],

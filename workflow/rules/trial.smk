@@ -36,9 +36,16 @@ def trial_report_results():
     if not TRIAL:
         return {}
     files = {"consort": f"{RESULTS}/consort.csv"}
+    if config.get("power"):
+        files["power"] = f"{RESULTS}/power.csv"
     if config["reporting"].get("checklist"):
         files["checklist"] = config["reporting"]["checklist"]
     return files
+
+
+def trial_manuscript_figures():
+    """Figures a trial's report shows besides reports/<id>/figures/: the power curve."""
+    return [f"reports/{STUDY}/power/power_curve.png"] if TRIAL and config.get("power") else []
 
 
 def trial_figure_names():
@@ -56,7 +63,7 @@ def trial_outputs():
 
 def trial_design():
     """What the trial's rules read from the config."""
-    keys = ("study", "sites", "groups", "timepoints", "schedule", "trial")
+    keys = ("study", "sites", "groups", "timepoints", "schedule", "trial", "participants_file")
     return {**{k: config[k] for k in keys if k in config},
             "analysis": {k: v for k, v in config["analysis"].items() if k != "within"}}
 
