@@ -12,7 +12,7 @@ def main(smk):
     trial = smk.params.trial
     arms = [next(g for g in smk.params.groups if g["id"] == a) for a in trial["arms"]]
     fig = figures.trial_outcomes(scores, registry_for(smk), trial, arms, smk.params.timepoints,
-                                 smk.params.synthetic)
+                                 smk.params.synthetic, smk.params.level)
     figures.save(fig, smk.output.png, smk.output.svg)
 
 

@@ -374,7 +374,7 @@ def consort(flow: pd.DataFrame, arms: list[dict], timepoints: list[dict], synthe
     spans: dict[str, list[float]] = {}
     for stage, texts in rows:
         made = [lay.box(c, top, col_w, text) for c, text in zip(cols, texts, strict=True)]
-        for c, box, start in zip(cols, made, previous, strict=True):
+        for c, start in zip(cols, previous, strict=True):
             lay.arrows.append(((c, start), (c, top)))
         bottom = max(b["top"] + b["h"] for b in made)
         spans.setdefault(stage, [top, bottom])[1] = bottom
@@ -386,9 +386,9 @@ def consort(flow: pd.DataFrame, arms: list[dict], timepoints: list[dict], synthe
 
 
 def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list[dict],
-                   timepoints: list[dict], synthetic: bool):
-    """Observed mean (95% CI) of each trial outcome by arm at baseline and each follow-up,
-    one panel per outcome; the arms side by side at each assessment."""
+                   timepoints: list[dict], synthetic: bool, level: float = 0.95):
+    """Observed mean (with its ``level`` CI) of each trial outcome by arm at baseline and each
+    follow-up, one panel per outcome; the arms side by side at each assessment."""
     plt = setup()
     outs = trial["outcomes"]
     tps = [trial["baseline"], *trial["follow_up"]]
@@ -404,7 +404,7 @@ def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list
             sel = scores[(scores["group"] == arm["id"])
                          & (scores["instrument"] == out["instrument"])
                          & (scores["scale"] == out["scale"])]
-            stats = [mean_ci(sel.loc[sel["timepoint"] == tp, "score"].to_numpy(float))
+            stats = [mean_ci(sel.loc[sel["timepoint"] == tp, "score"].to_numpy(float), level)
                      for tp in tps]
             means = np.array([s[0] for s in stats])
             err = np.array([[s[0] - s[1] for s in stats], [s[2] - s[0] for s in stats]])
@@ -423,8 +423,8 @@ def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list
     for k in range(len(outs), nrow * ncol):
         axes[k // ncol][k % ncol].set_axis_off()
     handles, names = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, [f"{n}: mean (95% CI)" for n in names], loc="lower center", ncol=2,
-               frameon=False, fontsize=8)
+    fig.legend(handles, [f"{n}: mean ({100 * level:g}% CI)" for n in names],
+               loc="lower center", ncol=2, frameon=False, fontsize=8)
     _synthetic_mark(fig, synthetic)
     fig.tight_layout(rect=(0, 0.06, 1, 0.96))
     return fig

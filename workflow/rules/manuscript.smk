@@ -107,7 +107,7 @@ rule report_inputs:
         raw=raw_inputs() + qualitative_exports() + trial_raw_inputs(),
         lock="uv.lock",
         code=code("report/__init__", "report/build", "report/format", "report/tables",
-                  "report/values", "report/supplement", "instruments"),
+                  "report/values", "report/supplement", "instruments", "power"),
     output:
         variables=f"{REPORT}/_variables.yml",
         values=f"{REPORT}/values.md",

@@ -156,6 +156,7 @@ if TRIAL:
             svg=f"reports/{STUDY}/figures/trial_outcomes.svg",
         params:
             trial=TRIAL,
+            level=config["analysis"].get("conventions", {}).get("ci_level", 0.95),
             groups=config["groups"],
             timepoints=config["timepoints"],
             synthetic=config["study"]["synthetic"],

@@ -576,7 +576,7 @@ def trial_baseline(participants: pd.DataFrame, desc: pd.DataFrame, spec: dict,
         for level in order:
             name = labels.site.get(level, level) if var == "site" else labels.level(level)
             rows.append([f"  {name}", *[count(values == level, a) for a in columns]])
-    rows.append([f"**Baseline scores, *M* (*SD*)**", *[""] * len(columns)])
+    rows.append(["**Baseline scores, *M* (*SD*)**", *[""] * len(columns)])
     d = _site_all(desc)
     for out in spec["outcomes"]:
         cells = []

@@ -1068,7 +1068,8 @@ def consort_values(ctx: Context):
 @family("power.{n}.{effect}.{power|mc_se}; power.{sites|timepoints|icc|replicates|alpha|"
         "site_sd|retention|effects|sizes}", "power.csv", "the power simulation of the planned "
         "model: power (and its Monte-Carlo SE) per trial size and effect (effect in SD units "
-        "as d0_30 for 0.30); the simulation's settings as declared", needs=("power",))
+        "as d0_30 for 0.30); the simulation's settings as declared; mc_level, the "
+        "Monte-Carlo interval drawn in the power curve", needs=("power",))
 def power_values(ctx: Context):
     table = ctx.results["power"]
     src = f"results/{ctx.study}/power.csv"
@@ -1094,6 +1095,10 @@ def power_values(ctx: Context):
     if "effects" in spec:
         yield Value("power.effects", fmt.join_words([fmt.num(e) for e in spec["effects"]]),
                     "config", "power", "effects")
+    from peerstudy.power import MC_LEVEL
+
+    yield Value("power.mc_level", fmt.percent_level(MC_LEVEL), "peerstudy.power", "MC_LEVEL",
+                "the Monte-Carlo interval drawn in the power curve")
     sizes = sorted({int(x) for x in table["participants"]})
     yield Value("power.sizes", fmt.join_words([str(n) for n in sizes]), src, "all rows",
                 "participants")
