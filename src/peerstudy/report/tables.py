@@ -17,31 +17,15 @@ import pandas as pd
 from peerstudy.report import format as fmt
 
 
-def md_table(header: list[str], rows: list[list], align: str | None = None,
-             widths: bool = False) -> str:
-    """A pipe table; ``align`` has one letter per column (l, r, c). ``widths``: give each
-    column a share of the width in proportion to its longest cell (pandoc reads the
-    separator's dashes as relative widths when a table is wider than the page), so that a
-    long first column of labels is not squeezed to the width of a number."""
+def md_table(header: list[str], rows: list[list], align: str | None = None) -> str:
+    """A pipe table; ``align`` has one letter per column (l, r, c)."""
     align = align or "l" + "r" * (len(header) - 1)
     marks = {"l": ":--", "r": "--:", "c": ":-:"}
     escape = lambda cell: str(cell).replace("|", "\\|")  # noqa: E731
-    sep = [marks[a] for a in align]
-    if widths:
-        longest = [max([len(_plain(h)) for h in header[i:i + 1]]
-                       + [len(_plain(r[i])) for r in rows if i < len(r)] + [3])
-                   for i in range(len(header))]
-        sep = [(":" if a in "lc" else "-") + "-" * max(1, n - 2) + (":" if a in "rc" else "-")
-               for a, n in zip(align, longest, strict=True)]
     lines = ["| " + " | ".join(escape(h) for h in header) + " |",
-             "|" + "|".join(sep) + "|"]
+             "|" + "|".join(marks[a] for a in align) + "|"]
     lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
-
-
-def _plain(cell) -> str:
-    """A cell's text as a reader sees it (Markdown emphasis and sub/superscript marks off)."""
-    return re.sub(r"[*~^]", "", str(cell)).strip()
 
 
 def empty_table(reason: str) -> str:
@@ -586,7 +570,7 @@ def trial_baseline(participants: pd.DataFrame, desc: pd.DataFrame, spec: dict,
             cells.append(fmt.NA if hit.empty else
                          f"{fmt.num(hit['mean'].iloc[0])} ({fmt.num(hit['sd'].iloc[0])})")
         rows.append([f"  {labels.scale(out['instrument'], out['scale'])}", *cells, ""])
-    return md_table(header, rows, widths=True)
+    return md_table(header, rows)
 
 
 def _estimate_cells(rec, smd, p_label: str, show_adjusted: bool, d_ci: bool = True
@@ -647,7 +631,7 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
             what = f"Arm × time, {_span(tps.get(first, first), tps.get(last, last))}"
             trail = _estimate_cells(rec, None, p_label, False)
             rows.append([f"  {what}" if len(outs) > 1 else what, "", "", "", "", *trail])
-    return md_table(header, rows, widths=True)
+    return md_table(header, rows)
 
 
 def _span(first: str, last: str) -> str:
@@ -690,7 +674,7 @@ def trial_sensitivity(tests: pd.DataFrame, spec: dict, labels: Labels) -> str:
             rec, smd = _pick(block, "estimate"), _pick(block, "smd_baseline_sd")
             rows.append([f"  {name}", fmt.integer(rec["n"]), *_estimate_cells(rec, smd, "",
                                                                                False)])
-    return md_table(header, rows, widths=True)
+    return md_table(header, rows)
 
 
 def trial_fidelity(desc: pd.DataFrame, participants: pd.DataFrame, spec: dict, registry: dict,
@@ -720,7 +704,7 @@ def trial_fidelity(desc: pd.DataFrame, participants: pd.DataFrame, spec: dict, r
         users = int(supported.sum()) if site == "all" else int(supported.get(site, 0))
         name = "All sites" if site == "all" else labels.site.get(site, site)
         rows.append([f"**{name}**" if site == "all" else name, n, str(users), *cells])
-    return md_table(header, rows, "lrr" + "r" * len(scales), widths=True)
+    return md_table(header, rows, "lrr" + "r" * len(scales))
 
 
 LANGUAGES = {"de": "German", "lg": "Luganda", "sw": "Kiswahili", "he": "Hebrew",
@@ -758,7 +742,7 @@ def trial_forms(forms: pd.DataFrame, raw_files: list[dict], labels: Labels,
                     and rec["citation"] in {e["id"] for e in registry[inst].sources} else "")
             cells.append(f"{lang}{cite}")
         rows.append([labels.site[site], layout.get(file_id, fmt.NA), *cells])
-    return md_table(header, rows, "l" * (2 + len(instruments)), widths=True)
+    return md_table(header, rows, "l" * (2 + len(instruments)))
 
 
 def read_checklist(path) -> pd.DataFrame:
@@ -810,4 +794,4 @@ def checklist(table: pd.DataFrame) -> str:
         note = rec["note"] if isinstance(rec["note"], str) else ""
         rows.append([rec["item"], rec["topic"], ", ".join(where),
                      note[:1].upper() + note[1:] if note else ""])
-    return md_table(["Item", "Topic", "Reported in", "Note"], rows, "llll", widths=True)
+    return md_table(["Item", "Topic", "Reported in", "Note"], rows, "llll")

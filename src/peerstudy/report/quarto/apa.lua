@@ -49,11 +49,8 @@ local function cell_lengths(cell)
   return longest, utf8.len(text) or #text
 end
 
--- Typst (PDF) sizes auto columns by their content too, but when a table is wider than the
--- page it squeezes a long first column of labels to a few characters; a table whose
--- content is wider than the text gets the same content-proportional widths there.
 function Table(tbl)
-  if FORMAT ~= "docx" and FORMAT ~= "typst" then return nil end
+  if FORMAT ~= "docx" then return nil end
   local n = #tbl.colspecs
   local need = {}
   for i = 1, n do need[i] = 3 end
@@ -71,7 +68,6 @@ function Table(tbl)
   for _, body in ipairs(tbl.bodies) do visit(body.body) end
   local sum = 0
   for i = 1, n do sum = sum + need[i] end
-  if FORMAT == "typst" and sum < 80 then return nil end
   for i = 1, n do
     tbl.colspecs[i] = {tbl.colspecs[i][1], need[i] / sum}
   end
