@@ -366,3 +366,43 @@ def test_r_syntax_of_the_trial_reads_like_its_plan():
     assert "mice::pool.scalar" in body and "contest1D" in body
     assert "random_site_min_sites = 5" in body
     assert "mice (r-cran-mice)" in scripts["all.R"] and "@@" not in body
+
+
+# ---- the synthetic trial's raw exports -------------------------------------------------------
+
+def test_each_site_exports_in_its_own_format():
+    """The generator writes each site's file as its config entry says it was exported:
+    Ulm in Windows-1252 with ';', Be'er Sheva with a byte-order mark, Dar es Salaam
+    tab-separated with 'n/a' for skipped questions, Hamburg as SPSS in wide layout with
+    HoNOS's 'not known' (9) declared user-missing, and the master file with the allocation."""
+    import pyreadstat
+
+    raw = ROOT / "data/raw/upsides_demo"
+    ulm = (raw / "ulm_erhebung.csv").read_bytes()
+    assert ulm.decode("cp1252").startswith("Teilnehmer-Nr.;Name;Gruppe;Zeitpunkt;SIS_01")
+    assert (raw / "beer_sheva.csv").read_bytes().startswith(b"\xef\xbb\xbfID,Name,Phone,Group")
+    dar = (raw / "dar_es_salaam_kobo.tsv").read_text(encoding="utf-8")
+    assert dar.startswith("namba_mshiriki\tjina\tkundi\tawamu") and "\tn/a\t" in dar
+    frame, meta = pyreadstat.read_sav(str(raw / "hamburg_wide.sav"), user_missing=True)
+    assert {"sis1_t0", "sis1_t1", "sis1_t2", "honos12_t2"} <= set(frame.columns)
+    assert frame["code"].is_unique                      # one row per participant (wide)
+    assert {"lo": 9.0, "hi": 9.0} in meta.missing_ranges["honos1_t0"]
+    master, meta = pyreadstat.read_sav(str(raw / "trial_master.sav"))
+    assert {"rand_no", "rand_block", "received", "ps_sessions", "ps_worker"} <= set(master)
+    assert meta.variable_value_labels["received"][3.0] == "No peer support worker available"
+
+
+def test_words_from_labels_and_estimates():
+    from peerstudy.report import format as fmt
+
+    assert fmt.possessive("Peer support arm") == "Peer support arm's"
+    assert fmt.possessive("Peer support workers") == "Peer support workers'"
+    assert fmt.lower_first("Usual care arm") == "usual care arm"
+    assert fmt.lower_first("HoNOS") == "HoNOS" and fmt.lower_first("4 months") == "4 months"
+    assert fmt.join_words(["4 months", "8 months"]) == "4 months and 8 months"
+    assert fmt.join_words(["a", "b", "c"]) == "a, b and c"
+    # which arm a difference (intervention minus control) favours follows the scale
+    assert fmt.favours(1.2, True, "Peer support", "Usual care") == "favoured peer support"
+    assert fmt.favours(-0.4, False, "Peer support", "Usual care") == "favoured peer support"
+    assert fmt.favours(0.4, False, "Peer support", "Usual care") == "favoured usual care"
+    assert fmt.favours(0.004, True, "A", "B") == "did not favour either arm"   # prints 0.00

@@ -363,7 +363,56 @@ def _smd_row(base: dict, res: dict, mm: dict, sd: float) -> dict:
 
 def trial_rows(scores: pd.DataFrame, participants: pd.DataFrame, config: dict,
                imputations: pd.DataFrame | None = None) -> list[dict]:
-    """Every row of tests.csv the trial analysis gives (see the module docstring)."""
+    r"""Every row of tests.csv the trial analysis (``analysis.trial``) gives.
+
+    Parameters
+    ----------
+    scores, participants : DataFrame
+        scores.csv and participants.csv of the run.
+    config : dict
+        The study config (``analysis`` with ``trial`` and the conventions).
+    imputations : DataFrame, optional
+        The completed data sets of :func:`impute_outcomes`; without them no
+        multiple-imputation rows are written.
+
+    Returns
+    -------
+    list of dict
+        Rows of tests.csv (``comparison`` = the trial's id): ``mixed_model`` (factor
+        ``arm``, each follow-up; effect_name ``estimate`` and ``smd_baseline_sd``),
+        ``mixed_model_interaction`` (factor ``arm_x_time``), and at the primary endpoint
+        ``mixed_model_complete_cases`` and ``mixed_model_mi``; family primary or
+        secondary at the endpoint, supportive elsewhere; and the exploratory fidelity
+        row (factor ``fidelity``).
+
+    Notes
+    -----
+    For outcome :math:`y` of participant :math:`i` at site :math:`s` and follow-up
+    :math:`t`,
+
+    .. math::
+        y_{ist} = \beta_0 + \beta_b y_{is0} + \alpha A_i + \tau_t + \gamma_t A_i
+                  + u_i + v_s + e_{ist}
+
+    with :math:`u_i \sim N(0, \sigma_u^2)`, :math:`v_s \sim N(0, \sigma_v^2)` when site
+    is random (a fixed :math:`v_s` below ``random_site_min_sites`` sites), fitted by
+    REML (or ML) with ``peerstudy.stats.mixed`` on every available follow-up score
+    (intention to treat: participants in their allocated arm). The difference at
+    follow-up :math:`t` is :math:`\alpha + \gamma_t` (:math:`\gamma` = 0 at the first
+    follow-up), tested with Satterthwaite's df; the interaction is :math:`\gamma_t`.
+    The standardised difference divides the estimate and its CI by the SD of
+    :math:`y_{is0}` (both arms), treated as known. Equals ``lmerTest::lmer(score ~
+    baseline + arm * time + (1 | participant_id) + (1 | site))`` with
+    ``contest1D(ddf = "Satterthwaite")`` (tests/test_syntax.py, results/<id>/syntax/
+    trial.R). Multiple-imputation rows pool the endpoint difference over the completed
+    data sets with :func:`peerstudy.stats.mi.rubin_pool`.
+
+    References
+    ----------
+    .. [1] Kuznetsova A, Brockhoff PB, Christensen RHB (2017). lmerTest package: tests
+       in linear mixed effects models. J Stat Softw 82(13). doi:10.18637/jss.v082.i13
+    .. [2] Rubin DB (1987). Multiple Imputation for Nonresponse in Surveys. Wiley.
+    """
     from peerstudy.conventions import conventions
 
     spec = config["analysis"]["trial"]

@@ -781,7 +781,8 @@ def published_values(ctx: Context):
 
 # ---- labels -----------------------------------------------------------------------------
 
-@family("label.{group|site|timepoint}.{id}.{label|short|lower|possessive}", "config",
+@family("label.{group|site|timepoint}.{id}.{label|short|lower|possessive|possessive_lower}",
+        "config",
         "the config's labels of groups, sites and timepoints, as written there, mid-sentence "
         "(lower: groups and timepoints, not the sites' proper names) and as possessives "
         "('Peer support arm's', 'Peer support workers'')")
@@ -799,6 +800,9 @@ def label_values(ctx: Context):
                             "label")
             yield Value(f"{base}.possessive", fmt.possessive(entry["label"]), "config", sel,
                         "label")
+            if kind != "sites":
+                yield Value(f"{base}.possessive_lower", fmt.possessive(fmt.lower_first(
+                    entry["label"])), "config", sel, "label")
 
 
 # ---- a randomised trial ------------------------------------------------------------------
