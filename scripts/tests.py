@@ -10,9 +10,12 @@ def main(smk):
     from peerstudy.io import write_csv
 
     scores = pd.read_csv(smk.input.scores, dtype={"participant_id": str})
-    participants = pd.read_csv(smk.input.participants, dtype={"participant_id": str})
+    participants = pd.read_csv(smk.input.participants, dtype={"participant_id": str,
+                                                               "peer_worker": str})
     config = {**smk.params.design, "analysis": smk.params.analysis}
-    tests = run_tests(scores, participants, config, registry_for(smk))
+    imputations = (pd.read_csv(smk.input.imputations, dtype={"participant_id": str})
+                   if "imputations" in smk.input.keys() else None)
+    tests = run_tests(scores, participants, config, registry_for(smk), imputations)
     write_csv(smk.output.tests, tests)
 
 

@@ -99,7 +99,7 @@ def default_run(tmp_path_factory):
     return where
 
 
-R_PACKAGES = ("afex", "effectsize", "lme4", "lmerTest", "psych")
+R_PACKAGES = ("afex", "effectsize", "lme4", "lmerTest", "mice", "psych")
 
 
 @pytest.fixture(scope="session")

@@ -1,30 +1,49 @@
-"""The UPSIDES-like example study (config/upsides_demo.yaml) end to end: a
-different design in the same workflow, with no code change and nothing shared
-with the default study by accident."""
+"""The trial example (config/upsides_demo.yaml) end to end: a six-site randomised trial
+shaped like UPSIDES-RCT in the same workflow, with nothing shared with the default study
+by accident; its CONSORT flow adds up, its tests.csv carries the trial's rows by family,
+and its report renders the same bytes when it is built again."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 
 import pandas as pd
 import pytest
+import yaml
 
 from .conftest import ROOT, scratch
 
 CONFIG = "config/upsides_demo.yaml"
+SITES = {"ulm", "hamburg", "kampala", "dar_es_salaam", "beer_sheva", "ahmedabad"}
+
+
+def _run(where, *args):
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--configfile", CONFIG]
+    return subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=1800)
 
 
 @pytest.fixture(scope="module")
 def trial(tmp_path_factory):
     where = scratch(tmp_path_factory.mktemp("upsides"))
     shutil.copytree(ROOT / "data/raw/upsides_demo", where / "data/raw/upsides_demo")
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", CONFIG]
-    proc = subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=900)
+    proc = _run(where)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return where
+
+
+def _digests(where) -> dict[str, str]:
+    out = {}
+    for folder in ("data/processed/upsides_demo", "results/upsides_demo", "reports/upsides_demo"):
+        for path in sorted((where / folder).rglob("*")):
+            if path.is_file():
+                out[str(path.relative_to(where))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 def test_outputs_go_to_the_study_own_folders_only(trial):
@@ -36,34 +55,140 @@ def test_outputs_go_to_the_study_own_folders_only(trial):
 
 def test_no_key_of_the_default_study_leaks_in(trial):
     conv = json.loads((trial / "results/upsides_demo/conventions.json").read_text())
-    assert conv["multiplicity"]["families"] == ["attrition", "baseline_balance", "demographics",
-                                                "primary", "within_arms"]
-    people = pd.read_csv(trial / "data/processed/upsides_demo/participants.csv")
+    assert conv["multiplicity"]["families"] == ["attrition", "exploratory", "primary",
+                                                "secondary", "supportive"]
+    people = pd.read_csv(trial / "data/processed/upsides_demo/participants.csv",
+                         dtype={"participant_id": str})
     assert set(people["group"]) == {"peer_support", "usual_care", "peer_worker"}
     assert list(people.filter(like="attended_").columns) == [
-        "attended_T1", "attended_T2", "attended_T3", "attended_T4"]
+        "attended_T0", "attended_T4", "attended_T8"]
 
 
-def test_three_sites_mixed_formats_and_languages_are_read(trial):
+def test_six_sites_in_their_own_formats_languages_and_forms(trial):
     items = pd.read_csv(trial / "data/processed/upsides_demo/items.csv")
-    assert set(items["site"]) == {"ulm", "kampala", "pune"}
-    assert set(items["timepoint"]) == {"T1", "T2", "T3", "T4"}
-    assert set(items["instrument"]) == {"swls", "ras_r", "hhi", "enrich_fidelity"}
+    assert set(items["site"]) == SITES
+    assert set(items["instrument"]) == {"sis", "es", "hope", "honos", "enrich_fidelity"}
+    forms = pd.read_csv(trial / "results/upsides_demo/instrument_forms.csv")
+    sis = forms[forms["instrument"] == "sis"].set_index("sites")["language"].to_dict()
+    assert sis == {"ulm": "de", "hamburg": "de", "kampala": "lg", "dar_es_salaam": "sw",
+                   "beer_sheva": "he", "ahmedabad": "gu"}
+    # the item answers carry the form each site used
+    at = items[(items["instrument"] == "sis")].drop_duplicates("site").set_index("site")["form"]
+    assert at["kampala"] == "lg" and at["beer_sheva"] == "he"
 
 
-def test_arm_by_time_model_and_fidelity_by_site(trial):
+def test_the_allocation_is_recorded_and_balanced_within_complete_blocks(trial):
+    people = pd.read_csv(trial / "data/processed/upsides_demo/participants.csv",
+                         dtype={"participant_id": str})
+    arms = people[people["group"].isin(["peer_support", "usual_care"])]
+    assert arms["allocation_sequence"].notna().all() and arms["allocation_block"].notna().all()
+    blocks = arms.groupby(["site", "allocation_block"])["group"]
+    sizes = blocks.size()
+    # every block but each site's last is complete: equal numbers in both arms (1:1)
+    for (site, block), grp in blocks:
+        last = arms.loc[arms["site"] == site, "allocation_block"].max()
+        if block != last:
+            counts = grp.value_counts()
+            assert counts.get("peer_support", 0) == counts.get("usual_care", 0), (site, block)
+    assert set(sizes) <= {1, 2, 3, 4, 5, 6}
+    peer = arms[arms["group"] == "peer_support"]
+    got = peer["received"] == "received allocated intervention"
+    assert (peer.loc[got, "sessions"] >= 1).all() and (peer.loc[~got, "sessions"] == 0).all()
+    assert peer.loc[got, "peer_worker"].notna().all()
+
+
+def test_tests_csv_holds_the_trial_rows_by_family(trial):
     tests = pd.read_csv(trial / "results/upsides_demo/tests.csv")
-    arm = tests[(tests["factor"] == "arm") & (tests["test"] == "mixed_model_change")]
-    assert set(arm["timepoint"]) == {"T1-T2", "T1-T3", "T1-T4"}
-    assert set(arm["instrument"]) == {"swls", "ras_r", "hhi"}
-    assert arm["note"].str.contains("site as a fixed effect").all()
-    baseline = tests[(tests["comparison"] == "arms_at_baseline")]
-    assert set(baseline["factor"]) == {"arm"}
-    desc = pd.read_csv(trial / "results/upsides_demo/descriptives.csv")
-    fid = desc[(desc["instrument"] == "enrich_fidelity") & (desc["scale"] == "total")]
-    assert set(fid["site"]) == {"all", "ulm", "kampala", "pune"}
-    scales = set(desc.loc[desc["instrument"] == "enrich_fidelity", "scale"])
-    assert scales == {"total", "trust", "mutuality", "leadership", "community", "hope"}
+    trial_rows = tests[tests["comparison"] == "upsides_rct"]
+    endpoint = trial_rows[(trial_rows["timepoint"] == "T8") & (trial_rows["factor"] == "arm")]
+    primary = endpoint[endpoint["family"] == "primary"]
+    assert set(primary["instrument"] + "." + primary["scale"]) == {"sis.total"}
+    assert set(primary["test"]) == {"mixed_model", "mixed_model_complete_cases",
+                                    "mixed_model_mi"}
+    assert set(primary["effect_name"]) == {"estimate", "smd_baseline_sd"}
+    # the primary outcome at the primary endpoint is one test: not adjusted
+    assert (primary["p"] == primary["p_adjusted"]).all()
+    secondary = endpoint[(endpoint["family"] == "secondary") & (endpoint["test"] == "mixed_model")
+                         & (endpoint["effect_name"] == "estimate")]
+    assert len(secondary) == 6 and (secondary["p_adjusted"] >= secondary["p"]).all()
+    supportive = trial_rows[trial_rows["family"] == "supportive"]
+    assert set(supportive["test"]) == {"mixed_model", "mixed_model_interaction"}
+    assert set(supportive.loc[supportive["test"] == "mixed_model", "timepoint"]) == {"T4"}
+    assert trial_rows["note"].str.contains("site as a random intercept \\(6 sites").all()
+    mi = trial_rows[trial_rows["test"] == "mixed_model_mi"]
+    assert mi["method"].eq("REML_satterthwaite_rubin").all() and mi["n"].eq(615).all()
+    fidelity = tests[tests["factor"] == "fidelity"]
+    assert len(fidelity) == 1 and fidelity["family"].iloc[0] == "exploratory"
+
+
+def test_the_consort_flow_adds_up_and_agrees_with_the_data(trial):
+    from peerstudy.trial import check_flow
+
+    flow = pd.read_csv(trial / "results/upsides_demo/consort.csv", keep_default_na=False)
+    assert check_flow(flow) == []
+    people = pd.read_csv(trial / "data/processed/upsides_demo/participants.csv",
+                         dtype={"participant_id": str})
+    tests = pd.read_csv(trial / "results/upsides_demo/tests.csv")
+    log = pd.read_csv(trial / "data/processed/upsides_demo/screening.csv", dtype=str)
+
+    def n(stage, arm="all", tp="", reason="all"):
+        sel = flow[(flow["stage"] == stage) & (flow["arm"] == arm) & (flow["timepoint"] == tp)
+                   & (flow["reason"] == reason)]
+        return int(sel["n"].iloc[0])
+
+    assert n("assessed") == len(log)
+    assert n("randomised") == (log["outcome"] == "randomised").sum() == 615
+    analysed = 0
+    for arm in ("peer_support", "usual_care"):
+        mine = people[people["group"] == arm]
+        assert n("allocated", arm) == len(mine)
+        for tp in ("T4", "T8"):
+            assert n("followed_up", arm, tp) == mine[f"attended_{tp}"].astype(bool).sum()
+        seen = mine["attended_T8"].astype("boolean").fillna(False).to_numpy(bool)
+        dropped = mine.loc[~seen, "dropout_reason"].value_counts()
+        for reason, count in dropped.items():
+            assert n("lost", arm, "T8", reason) == count
+        analysed += n("analysed", arm)
+    primary = tests[(tests["family"] == "primary") & (tests["test"] == "mixed_model")]
+    assert analysed == int(primary["n"].iloc[0])
+
+
+def _text(path) -> str:
+    html = path.read_text(encoding="utf-8")
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_report_leads_with_the_primary_result_and_reads_like_a_trial_report(trial):
+    values = yaml.safe_load((trial / "reports/upsides_demo/_variables.yml").read_text())
+    html = (trial / "reports/upsides_demo/manuscript.html").read_text(encoding="utf-8")
+    text = " ".join(_text(trial / "reports/upsides_demo/manuscript.html").split())
+    results = text[text.index("Results."):]
+    apa = values["effect"]["sis"]["total"]["T8"]["apa"]
+    estimate = re.sub(r"[*~]", "", apa.split(",")[0])            # "Δ = 1.85"
+    assert estimate in results[:200], results[:200]
+    for needed in ("CONSORT 2010 flow diagram", "Baseline characteristics by arm",
+                   "Primary outcome: social inclusion", "Secondary outcomes by arm",
+                   "three ways of handling missing data", "Fidelity of peer support",
+                   "CONSORT 2010 checklist", "Power of the planned"):
+        assert needed in text, needed
+    # none of the old placeholder's wrong words, and the command that was actually run
+    for wrong in ("Spanish", "placeholder items (wording not public)", "--cores",
+                  "support' ", "Peer support workers' "):
+        assert wrong not in text, wrong
+    assert "uv run snakemake --configfile config/upsides_demo.yaml" in text
+    assert 'id="fig-consort"' in html and "data:image/png;base64" in html
+
+
+def test_the_trial_renders_the_same_bytes_again(trial):
+    """Rerun every rule but the power simulation (ingestion onward); every output of the
+    study, the HTML, DOCX and PDF included, must come out byte for byte the same."""
+    before = _digests(trial)
+    proc = _run(trial, "--forcerun", "ingest", "trial_screening")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    after = _digests(trial)
+    assert before.keys() == after.keys()
+    changed = sorted(k for k in before if before[k] != after[k])
+    assert changed == [], changed
 
 
 def test_maxqda_export_feeds_the_cfir_matrix(trial):
@@ -74,16 +199,9 @@ def test_maxqda_export_feeds_the_cfir_matrix(trial):
     assert cfir["quotations"].sum() == 93  # the generator's code counts in the config
 
 
-def test_manuscript_adapts_to_the_design(trial):
-    html = (trial / "reports/upsides_demo/manuscript.html").read_text(encoding="utf-8")
-    assert "Differences between the arms" in html and "Fidelity index by site" in html
-    assert "Implementation interviews by CFIR domain" in html
-    assert "COPM" not in html and "Self-Stigma" not in html  # nothing of the default study
-
-
 def test_power_simulation_report(trial):
     table = pd.read_csv(trial / "results/upsides_demo/power.csv")
-    assert set(table["participants"]) == {300, 600}
+    assert set(table["participants"]) == {360, 564, 720}
     assert (table["replicates"] == 1000).all()
     for _, block in table.groupby("participants"):
         assert block.sort_values("effect_sd")["power"].is_monotonic_increasing

@@ -15,9 +15,10 @@ Then, from the copy's root as a reviewer would:
   c("pes", "ges")) and summary() for the ANOVA rows, friedman.test and
   effectsize::kendalls_w, wilcox.test and effectsize::rank_biserial,
   t.test and effectsize::cohens_d, lmerTest::lmer + contest1D(ddf =
-  "Satterthwaite", confint = TRUE), chisq.test and
-  effectsize::chisq_to_cramers_v, fisher.test, p.adjust, psych::alpha,
-  psych::alpha.ci and factanal. Where effectsize finds an interval bound with
+  "Satterthwaite", confint = TRUE), mice::pool.scalar (the trial's multiple-imputation
+  rows: R refits the data sets the workflow imputed, since R's own imputations would
+  differ, and pools them), chisq.test and effectsize::chisq_to_cramers_v,
+  fisher.test, p.adjust, psych::alpha, psych::alpha.ci and factanal. Where effectsize finds an interval bound with
   optim (its ncp intervals: eta squared, d_z, Cramer's V), the script solves
   the same equation with uniroot on R's pf/pt/pchisq, because optim leaves
   them 1e-6 to 1e-3 short; fisher.test's estimate and interval are likewise
@@ -110,11 +111,15 @@ def test_every_row_of_tests_csv_equals_r(study, r_or_skip):
     theirs = pd.read_csv(out, keep_default_na=False, na_values=[""])
     assert len(ours) > 50
     _compare(ours, theirs, KEY, NUMERIC, "R")
-    # the mixed models are among them: the trial's arm x time rows too
+    # the mixed models are among them: the trial's arm x time rows by family, its
+    # sensitivity analyses (complete cases; multiple imputation: R refits and pools, with
+    # mice::pool.scalar, the same imputed data sets) and the fidelity model too
     tests = set(ours["test"])
     assert "mixed_model" in tests
     if sid == "upsides_demo":
-        assert {"mixed_model_change"} <= tests
+        assert {"mixed_model_interaction", "mixed_model_complete_cases",
+                "mixed_model_mi"} <= tests
+        assert {"primary", "secondary", "supportive", "exploratory"} <= set(ours["family"])
 
 
 def test_every_row_of_reliability_csv_equals_r(study, r_or_skip):

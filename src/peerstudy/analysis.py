@@ -332,21 +332,27 @@ def categorical_rows(participants: pd.DataFrame, spec: dict, conv: dict, levels)
     return rows
 
 
-def adjust_families(tests: pd.DataFrame, method: str) -> pd.Series:
-    """Adjust p within (family, test); effect-size rows of one test share their p."""
+def adjust_families(tests: pd.DataFrame, method: str, by_family: dict | None = None
+                    ) -> pd.Series:
+    """Adjust p within (family, test); effect-size rows of one test share their p.
+
+    ``by_family`` gives some families their own method (``multiplicity.families``)."""
     ident = ["site", "group", "instrument", "scale", "test", "factor", "contrast", "timepoint"]
     key = pd.Series(["|".join(map(str, r)) for r in tests[ident].itertuples(index=False)],
                     index=tests.index, dtype=object)
     out = pd.Series(np.nan, index=tests.index)
-    for _, block in tests.groupby(["family", "test"], sort=True):
+    for (fam, _), block in tests.groupby(["family", "test"], sort=True):
         unique = block.assign(_key=key[block.index]).drop_duplicates("_key")
-        adjusted = adjust(unique["p"].to_numpy(), method)
+        adjusted = adjust(unique["p"].to_numpy(), (by_family or {}).get(fam, method))
         lookup = dict(zip(unique["_key"], adjusted, strict=True))
         out[block.index] = key[block.index].map(lookup)
     return out
 
 
-def run_tests(scores, participants, config: dict, registry: dict) -> pd.DataFrame:
+def run_tests(scores, participants, config: dict, registry: dict,
+              imputations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every row of tests.csv the plan declares; ``imputations`` are the completed data
+    sets of a trial's multiple-imputation sensitivity analysis (``peerstudy.trial``)."""
     analysis = config["analysis"]
     conv = conventions(analysis)
     rows = []
@@ -361,8 +367,13 @@ def run_tests(scores, participants, config: dict, registry: dict) -> pd.DataFram
     levels = [g["id"] for g in config["groups"]]
     for spec in analysis.get("categorical", []):
         rows += categorical_rows(participants, spec, conv, levels)
+    if analysis.get("trial"):
+        from peerstudy.trial import trial_rows
+
+        rows += trial_rows(scores, participants, config, imputations)
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
-    tests["p_adjusted"] = adjust_families(tests, conv["multiplicity"]["method"])
+    tests["p_adjusted"] = adjust_families(tests, conv["multiplicity"]["method"],
+                                          conv["multiplicity"]["by_family"])
     tests = tests.sort_values(SORT, kind="mergesort", na_position="first")
     return tests.reset_index(drop=True)
 

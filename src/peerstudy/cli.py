@@ -25,6 +25,10 @@ def cmd_synth(args) -> None:
         )
     manifest = synthesize(config, load_study_registry(config))
     parts = []
+    if "randomised" in manifest:
+        parts.append(f"{manifest['randomised']} randomised "
+                     f"({', '.join(f'{v} {k}' for k, v in manifest['by_arm'].items())}), "
+                     f"{manifest['assessed']} assessed, {manifest['peer_workers']} peer workers")
     if "enrolled" in manifest:
         parts.append(f"{manifest['enrolled']} participants; calibration draws "
                      f"{manifest['calibration_draws']}")

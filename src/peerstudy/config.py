@@ -225,6 +225,7 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
             _member(source, f"{key}.forms", inst, spec["instruments"], "instrument of this file")
             _member(source, f"{key}.forms.{inst}", form, registry[inst].forms, "form")
     _check_forms(config, source, registry)
+    _check_trial_design(config, source, base, check_paths, sites)
     _check_analysis(config, source, registry, sites, groups, timepoints)
     _check_qualitative(config, source, base, check_paths)
     _check_reporting(config, source, base, check_paths)
@@ -238,12 +239,30 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
                               f"({pw['timepoints']}), starting with 1.0 at baseline.")
 
 
+def _check_trial_design(config, source, base: Path, check_paths: bool, sites) -> None:
+    """The design block of a trial: its screening log reads, codes sites and outcomes."""
+    screening = config.get("trial", {}).get("screening")
+    if not screening:
+        return
+    for k, v in (("encoding", "utf-8"), ("sep", ","), ("decimal", "."), ("identifiers", [])):
+        screening.setdefault(k, v)
+    if check_paths:
+        _check_path(source, "trial.screening.path", screening["path"], base)
+    _check_reading(source, "trial.screening", screening)
+    _check_coded(source, "trial.screening.site", screening["site"], sites, "site")
+    if "randomised" not in screening["outcome"]["values"].values():
+        raise ConfigError(f"{source}: trial.screening.outcome.values: map the code of the "
+                          "randomised to 'randomised' (the others to the reasons for exclusion).")
+
+
 def _check_reporting(config, source, base: Path, check_paths: bool) -> None:
     """The study's manuscript is a Quarto project folder: reporting.manuscript, by default
     manuscripts/<study id>. Whether it exists is checked when the workflow needs it (the
     manuscript rule), so that a study's data can be checked before its paper is written."""
     rep = config["reporting"]
     rep.setdefault("manuscript", f"manuscripts/{config['study']['id']}")
+    if "checklist" in rep and check_paths:
+        _check_path(source, "reporting.checklist", rep["checklist"], base)
 
 
 def _check_qualitative(config, source, base, check_paths) -> None:
@@ -323,6 +342,88 @@ def _check_analysis(config, source, registry, sites, groups, timepoints) -> None
     for i, spec in enumerate(analysis.get("categorical", [])):
         for var in spec["variables"]:
             _member(source, f"analysis.categorical[{i}]", var, known, "participant variable")
+    if "trial" in analysis:
+        _check_trial(config, source, registry, groups, timepoints)
+    families = {c["family"] for key in ("within", "between", "categorical", "arm_models")
+                for c in analysis.get(key, [])}
+    families |= {analysis["attrition"]["family"]} if "attrition" in analysis else set()
+    from peerstudy.conventions import trial_families
+
+    families |= trial_families(analysis)
+    for fam in analysis.get("multiplicity", {}).get("families", {}):
+        _member(source, "analysis.multiplicity.families", fam, sorted(families), "family")
+
+
+def _check_trial(config, source, registry, groups, timepoints) -> None:
+    """analysis.trial: arms, timepoints, outcomes and the fidelity analysis exist and fit the
+    schedule; one primary outcome; the design block's screening log and checklist."""
+    spec = config["analysis"]["trial"]
+    key = f"analysis.trial ({spec['id']})"
+    spec.setdefault("population", "intention_to_treat")
+    spec.setdefault("site_effect", "auto")
+    spec.setdefault("standardiser", "baseline_sd")
+    sens = spec.setdefault("sensitivity", {})
+    sens.setdefault("complete_cases", True)
+    if "multiple_imputation" in sens:
+        sens["multiple_imputation"].setdefault("iterations", 10)
+        sens["multiple_imputation"].setdefault("outcomes", "all")
+    for arm in spec["arms"]:
+        _member(source, f"{key}.arms", arm, groups, "group")
+    if spec["arms"][0] == spec["arms"][1]:
+        raise ConfigError(f"{source}: {key}.arms: name two different groups (intervention, "
+                          "control).")
+    for tp in [spec["baseline"], *spec["follow_up"], spec["primary_endpoint"]]:
+        _member(source, key, tp, timepoints, "timepoint")
+    if spec["baseline"] in spec["follow_up"]:
+        raise ConfigError(f"{source}: {key}: the baseline {spec['baseline']} is also a follow-up "
+                          "— the model adjusts for baseline, so list it only as baseline.")
+    _member(source, f"{key}.primary_endpoint", spec["primary_endpoint"], spec["follow_up"],
+            "follow-up timepoint")
+    order = timepoint_ids(config)
+    if [t for t in order if t in spec["follow_up"]] != list(spec["follow_up"]):
+        raise ConfigError(f"{source}: {key}.follow_up: list the follow-ups in time order "
+                          f"({', '.join(t for t in order if t in spec['follow_up'])}).")
+    seen, primary = set(), []
+    for i, out in enumerate(spec["outcomes"]):
+        where = f"{key}.outcomes[{i}]"
+        _member(source, where, out["instrument"], registry, "instrument")
+        _member(source, where, out["scale"], registry[out["instrument"]].scales, "scale")
+        pair = (out["instrument"], out["scale"])
+        if pair in seen:
+            raise ConfigError(f"{source}: {where}: {out['instrument']}/{out['scale']} is listed "
+                              "twice.")
+        seen.add(pair)
+        if out["role"] == "primary":
+            primary.append(pair)
+        for arm in spec["arms"]:
+            for tp in [spec["baseline"], *spec["follow_up"]]:
+                if out["instrument"] not in config["schedule"][arm].get(tp, []):
+                    raise ConfigError(
+                        f"{source}: {where}: '{out['instrument']}' is not scheduled for "
+                        f"'{arm}' at {tp} — every outcome is measured in both arms at baseline "
+                        "and at each follow-up.")
+    if len(primary) != 1:
+        raise ConfigError(f"{source}: {key}.outcomes: declare exactly one outcome with role: "
+                          f"primary (found {len(primary)}).")
+    fam = spec["families"]
+    if len(set(fam.values())) != 3:
+        raise ConfigError(f"{source}: {key}.families: the primary, secondary and supportive "
+                          "families need three different ids.")
+    fid = spec.get("fidelity")
+    if fid:
+        where = f"{key}.fidelity"
+        _member(source, where, fid["instrument"], registry, "instrument")
+        _member(source, where, fid["scale"], registry[fid["instrument"]].scales, "scale")
+        _member(source, where, fid["timepoint"], timepoints, "timepoint")
+        if not any(fid["instrument"] in plan.get(fid["timepoint"], [])
+                   for plan in config["schedule"].values()):
+            raise ConfigError(f"{source}: {where}: '{fid['instrument']}' is not scheduled for any "
+                              f"group at {fid['timepoint']}.")
+        if "participants_file" not in config or "peer_worker" not in config[
+                "participants_file"].get("trial", {}):
+            raise ConfigError(f"{source}: {where}: linking fidelity to outcomes needs the peer "
+                              "worker of each participant — add participants_file.trial."
+                              "peer_worker (the master file's column).")
 
 
 def _check_scales(source: str, key: str, spec: dict, instrument) -> None:

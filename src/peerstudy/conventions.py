@@ -18,6 +18,7 @@ DEFAULT_CONVENTIONS = {
     "missing": "complete_pairs",
     "rci_criterion": 1.96,
     "mixed_model": {"estimation": "REML", "df": "satterthwaite"},
+    "trial": {"random_site_min_sites": 5},
 }
 
 
@@ -41,7 +42,10 @@ def conventions(analysis: dict) -> dict:
         "alpha": analysis.get("alpha", 0.05),
         "conventions": conv,
         "multiplicity": {"method": analysis.get("multiplicity", {}).get("method", "holm"),
-                         "families": sorted({c["family"] for c in _all_comparisons(analysis)}),
+                         "families": sorted({c["family"] for c in _all_comparisons(analysis)}
+                                            | trial_families(analysis)),
+                         "by_family": dict(sorted(analysis.get("multiplicity", {}).get(
+                             "families", {}).items())),
                          "scope": "within each family, separately per test",
                          "implementation": "as R p.adjust (holm, BH, bonferroni); tests that "
                                            "could not be computed are not counted"},
@@ -118,6 +122,73 @@ def conventions(analysis: dict) -> dict:
     }
 
 
+def trial_conventions(analysis: dict) -> dict | None:
+    """How a randomised trial's analysis (analysis.trial) is done, in words, for the methods."""
+    spec = analysis.get("trial")
+    if not spec:
+        return None
+    conv = conventions(analysis)
+    mm = conv["conventions"]["mixed_model"]
+    least = conv["conventions"]["trial"]["random_site_min_sites"]
+    a, b = spec["arms"]
+    mi = spec.get("sensitivity", {}).get("multiple_imputation")
+    out = {
+        "population": "intention to treat: every randomised participant in the arm they were "
+                      "allocated to, with every follow-up score they gave",
+        "model": f"score ~ baseline + arm * time (+ site) + (1 | participant) (+ (1 | site)) on "
+                 f"the follow-up assessments {', '.join(spec['follow_up'])}, adjusted for the "
+                 f"baseline ({spec['baseline']}) score, {mm['estimation']}; {b} and the first "
+                 "follow-up are the reference levels",
+        "site_effect": (f"{spec.get('site_effect', 'auto')}: site is a random intercept when "
+                        f"the trial has at least {least} sites (random_site_min_sites) and a "
+                        "fixed effect below, where a site variance cannot be estimated "
+                        "reliably" if spec.get("site_effect", "auto") == "auto" else
+                        f"declared {spec['site_effect']}"),
+        "random_site_min_sites": least,
+        "treatment_effect": f"{a} minus {b} at each follow-up (the model's arm contrast); the "
+                            f"primary endpoint is {spec['primary_endpoint']}",
+        "interaction": f"arm x time: the difference between the arms at a later follow-up "
+                       f"minus the one at {spec['follow_up'][0]}",
+        "standardised_effect": "smd_baseline_sd: the adjusted difference and its CI divided by "
+                               "the SD (n - 1) of the outcome at baseline, both arms pooled; the "
+                               "SD is treated as known (its uncertainty is not in the CI)",
+        "tests": f"{MIXED_DF[mm['df']]}",
+        "families": {"primary": f"{spec['families']['primary']}: the primary outcome at the "
+                                "primary endpoint (one test)",
+                     "secondary": f"{spec['families']['secondary']}: the secondary outcomes at "
+                                  "the primary endpoint",
+                     "supportive": f"{spec['families']['supportive']}: every outcome at the "
+                                   "other follow-ups and the arm x time interactions"},
+        "complete_cases": "sensitivity: the same model on the participants with every "
+                          "assessment of the outcome",
+    }
+    if mi:
+        out["multiple_imputation"] = {
+            "assumption": "missing at random given arm, site and the outcome's other "
+                          "assessments",
+            "method": "chained equations with predictive mean matching (5 donors, type-1 "
+                      "matching, Bayesian linear-regression draws), as R mice(method = 'pmm'); "
+                      "each outcome imputed separately within each arm, from its baseline and "
+                      "follow-up scores and the site (dummy-coded); every randomised "
+                      "participant included",
+            "imputations": mi["imputations"], "iterations": mi.get("iterations", 10),
+            "seed": mi["seed"], "chains": "one chain per imputation, seeded from (seed, "
+                                          "outcome, arm, imputation)",
+            "outcomes": mi.get("outcomes", "all"),
+            "pooling": "Rubin's rules; Barnard and Rubin's (1999) df with the mean "
+                       "Satterthwaite df of the completed-data fits as the complete-data df "
+                       "(as mice::pool.scalar(Q, U, n = df + 1, k = 1))",
+        }
+    if spec.get("fidelity"):
+        fid = spec["fidelity"]
+        out["fidelity"] = (f"exploratory: in the {a} arm, the primary outcome at "
+                           f"{spec['primary_endpoint']} on the {fid['instrument']} {fid['scale']} "
+                           f"score of the participant's peer worker ({fid['timepoint']}), "
+                           "adjusted for baseline, random intercept per peer worker, site as in "
+                           "the primary model; not adjusted for multiplicity")
+    return out
+
+
 def all_conventions(analysis: dict, reliability: dict, validation: dict, missing: dict,
                     ingestion: dict | None = None, qualitative: dict | None = None,
                     questionnaires: bool = True) -> dict:
@@ -131,6 +202,8 @@ def all_conventions(analysis: dict, reliability: dict, validation: dict, missing
     if not questionnaires:
         return {"qualitative": qualitative_conventions(qualitative or {}, analysis)}
     out = conventions(analysis)
+    if analysis.get("trial"):
+        out["trial"] = trial_conventions(analysis)
     if qualitative is not None:
         out["qualitative"] = qualitative_conventions(qualitative, analysis)
     out["reliability"] = {
@@ -216,6 +289,23 @@ def qualitative_conventions(qual: dict, analysis: dict) -> dict:
             "undeclared": "left out of the display, listed in "
                           "qualitative/joint_display_undeclared.csv",
         }
+    return out
+
+
+def family_method(conv: dict, family) -> str:
+    """The multiplicity method of one family: its own (multiplicity.families) or the study's."""
+    mult = conv["multiplicity"]
+    return mult.get("by_family", {}).get(family, mult["method"])
+
+
+def trial_families(analysis: dict) -> set[str]:
+    """The multiplicity families the trial analysis (analysis.trial) writes rows to."""
+    spec = analysis.get("trial")
+    if not spec:
+        return set()
+    out = set(spec["families"].values())
+    if spec.get("fidelity"):
+        out.add(spec["fidelity"]["family"])
     return out
 
 

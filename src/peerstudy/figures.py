@@ -220,3 +220,211 @@ def _synthetic_mark(fig, synthetic: bool) -> None:
     if synthetic:
         fig.text(0.005, 0.995, "SYNTHETIC DATA — not real participants", ha="left", va="top",
                  fontsize=7, color="#AA0000")
+
+
+# ---- a randomised trial ---------------------------------------------------------------------
+
+def _flow_get(flow: pd.DataFrame, stage: str, arm: str = "all", timepoint: str = ""):
+    sel = flow[(flow["stage"] == stage) & (flow["arm"] == arm)
+               & (flow["timepoint"].fillna("") == timepoint)]
+    total = sel.loc[sel["reason"] == "all", "n"]
+    reasons = [(r, int(n)) for r, n in zip(sel["reason"], sel["n"], strict=True) if r != "all"]
+    return (int(total.iloc[0]) if len(total) else None), reasons
+
+
+def _reasons_text(reasons) -> str:
+    return "".join(f"\n• {r[:1].upper()}{r[1:]} (n = {n})" for r, n in reasons)
+
+
+class _FlowLayout:
+    """Boxes of text stacked in rows, in inches from the top-left corner: each box is as
+    tall as its wrapped text (measured with the renderer), each row as tall as its
+    tallest box, and arrows join a box's bottom edge to the next box's top edge."""
+
+    FONT, PAD, GAP = 7.0, 0.07, 0.3
+
+    def __init__(self, plt, width_in: float):
+        self.plt, self.width = plt, width_in
+        self.boxes: list[dict] = []
+        self.arrows: list[tuple] = []
+        self.lines: list[tuple] = []
+        self.labels: list[tuple] = []
+        scratch = plt.figure(figsize=(width_in, 2))
+        self._renderer = scratch.canvas.get_renderer()
+        self._scratch = scratch
+
+    def _wrap(self, text: str, box_w: float) -> str:
+        import textwrap
+
+        chars = max(12, int(box_w / (0.53 * self.FONT / 72)))
+        out = []
+        for part in text.split("\n"):
+            indent = "   " if part.startswith("• ") else ""
+            out += textwrap.wrap(part, chars, subsequent_indent=indent) or [""]
+        return "\n".join(out)
+
+    def height(self, text: str) -> float:
+        t = self._scratch.text(0, 0, text, fontsize=self.FONT, linespacing=1.3)
+        h = t.get_window_extent(self._renderer).height / self._scratch.dpi
+        t.remove()
+        return h + 2 * self.PAD
+
+    def box(self, x: float, top: float, w: float, text: str, align: str = "left") -> dict:
+        text = self._wrap(text, w - 2 * self.PAD)
+        box = {"x": x, "top": top, "w": w, "h": self.height(text), "text": text,
+               "align": align}
+        self.boxes.append(box)
+        return box
+
+    def draw(self, synthetic: bool):
+        self.plt.close(self._scratch)
+        total = max(b["top"] + b["h"] for b in self.boxes) + 0.15
+        fig = self.plt.figure(figsize=(self.width, total))
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, self.width)
+        ax.set_ylim(total, 0)
+        ax.set_axis_off()
+        from matplotlib.patches import Rectangle
+
+        for b in self.boxes:
+            ax.add_patch(Rectangle((b["x"] - b["w"] / 2, b["top"]), b["w"], b["h"], fill=False,
+                                   ec=OKABE_ITO[0], lw=0.9))
+            if b["align"] == "center":
+                ax.text(b["x"], b["top"] + b["h"] / 2, b["text"], ha="center", va="center",
+                        fontsize=self.FONT, linespacing=1.3)
+            else:
+                ax.text(b["x"] - b["w"] / 2 + self.PAD, b["top"] + self.PAD, b["text"],
+                        ha="left", va="top", fontsize=self.FONT, linespacing=1.3)
+        for (x0, y0), (x1, y1) in self.lines:
+            ax.plot([x0, x1], [y0, y1], color="#444444", lw=0.8)
+        for (x0, y0), (x1, y1) in self.arrows:
+            ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                        arrowprops={"arrowstyle": "-|>", "color": "#444444", "lw": 0.8,
+                                    "shrinkA": 0, "shrinkB": 0, "mutation_scale": 8})
+        for text, y in self.labels:
+            ax.text(0.12, y, text, rotation=90, ha="center", va="center", fontsize=8,
+                    fontweight="bold", color="#333333")
+        _synthetic_mark(fig, synthetic)
+        return fig
+
+
+def consort(flow: pd.DataFrame, arms: list[dict], timepoints: list[dict], synthetic: bool):
+    """The CONSORT 2010 flow diagram of a two-arm trial, from the flow table
+    (``peerstudy.trial.consort_flow``): enrolment (assessed, excluded with reasons,
+    randomised), allocation (received or not, with reasons), follow-up at each
+    assessment (assessed, not assessed with reasons) and analysis (analysed, excluded
+    with reasons), one column per arm. Box heights follow their text, so no box
+    overlaps another whatever the reasons recorded."""
+    plt = setup()
+    width = 7.4
+    lay = _FlowLayout(plt, width)
+    gap = lay.GAP
+    tps = [t for t in timepoints if (flow["timepoint"].fillna("") == t["id"]).any()]
+    middle, cols, col_w = 3.95, (2.35, 5.55), 3.05
+    y = 0.35
+    assessed, _ = _flow_get(flow, "assessed")
+    if assessed is not None:
+        top = lay.box(middle, y, 2.4, f"Assessed for eligibility (n = {assessed})", "center")
+        excluded, why = _flow_get(flow, "excluded")
+        side_top = top["top"] + top["h"] + gap / 2
+        side = lay.box(6.1, side_top, 2.45, f"Excluded (n = {excluded})" + _reasons_text(why))
+        mid_y = side["top"] + side["h"] / 2
+        lay.lines.append(((middle, mid_y), (side["x"] - side["w"] / 2, mid_y)))
+        y_random = side["top"] + side["h"] + gap / 2
+        lay.arrows.append(((middle, top["top"] + top["h"]), (middle, y_random)))
+        enrol_top = top["top"]
+    else:
+        y_random, enrol_top = y, y
+    randomised, _ = _flow_get(flow, "randomised")
+    rbox = lay.box(middle, y_random, 2.0, f"Randomised (n = {randomised})", "center")
+    split = rbox["top"] + rbox["h"] + gap / 2
+    lay.labels.append(("Enrolment", (enrol_top + split) / 2))
+    lay.lines.append(((middle, rbox["top"] + rbox["h"]), (middle, split)))
+    lay.lines.append(((cols[0], split), (cols[1], split)))
+    rows = []
+    alloc = []
+    for arm in arms:
+        allocated, _ = _flow_get(flow, "allocated", arm["id"])
+        text = f"Allocated to the {arm['label'][:1].lower()}{arm['label'][1:]} (n = {allocated})"
+        received, _ = _flow_get(flow, "received", arm["id"])
+        if received is not None:
+            missing, why = _flow_get(flow, "not_received", arm["id"])
+            text += (f"\n• Received the allocated intervention (n = {received})"
+                     f"\n• Did not receive it (n = {missing})"
+                     + "".join(f"\n   – {r[:1].upper()}{r[1:]} (n = {n})" for r, n in why))
+        alloc.append(text)
+    rows.append(("Allocation", alloc))
+    for tp in tps:
+        texts = []
+        for arm in arms:
+            seen, _ = _flow_get(flow, "followed_up", arm["id"], tp["id"])
+            lost, why = _flow_get(flow, "lost", arm["id"], tp["id"])
+            texts.append(f"{tp['label']}: assessed (n = {seen})\nNot assessed (n = {lost})"
+                         + _reasons_text(why))
+        rows.append(("Follow-up", texts))
+    texts = []
+    for arm in arms:
+        analysed, _ = _flow_get(flow, "analysed", arm["id"])
+        out, why = _flow_get(flow, "excluded_from_analysis", arm["id"])
+        texts.append(f"Analysed (n = {analysed})\nExcluded from the analysis (n = {out})"
+                     + _reasons_text(why))
+    rows.append(("Analysis", texts))
+    top = split + gap / 2
+    previous = [split for _ in cols]
+    spans: dict[str, list[float]] = {}
+    for stage, texts in rows:
+        made = [lay.box(c, top, col_w, text) for c, text in zip(cols, texts, strict=True)]
+        for c, start in zip(cols, previous, strict=True):
+            lay.arrows.append(((c, start), (c, top)))
+        bottom = max(b["top"] + b["h"] for b in made)
+        spans.setdefault(stage, [top, bottom])[1] = bottom
+        previous = [b["top"] + b["h"] for b in made]   # an arrow leaves each box's own bottom
+        top = bottom + gap
+    for stage, (a, b) in spans.items():
+        lay.labels.append((stage, (a + b) / 2))
+    return lay.draw(synthetic)
+
+
+def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list[dict],
+                   timepoints: list[dict], synthetic: bool, level: float = 0.95):
+    """Observed mean (with its ``level`` CI) of each trial outcome by arm at baseline and each
+    follow-up, one panel per outcome; the arms side by side at each assessment."""
+    plt = setup()
+    outs = trial["outcomes"]
+    tps = [trial["baseline"], *trial["follow_up"]]
+    labels = {t["id"]: t["label"] for t in timepoints}
+    ncol = min(4, len(outs))
+    nrow = int(np.ceil(len(outs) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(2.1 * ncol, 2.5 * nrow + 0.5), squeeze=False)
+    x = np.arange(len(tps))
+    for k, out in enumerate(outs):
+        ax = axes[k // ncol][k % ncol]
+        inst = registry[out["instrument"]]
+        for j, arm in enumerate(arms):
+            sel = scores[(scores["group"] == arm["id"])
+                         & (scores["instrument"] == out["instrument"])
+                         & (scores["scale"] == out["scale"])]
+            stats = [mean_ci(sel.loc[sel["timepoint"] == tp, "score"].to_numpy(float), level)
+                     for tp in tps]
+            means = np.array([s[0] for s in stats])
+            err = np.array([[s[0] - s[1] for s in stats], [s[2] - s[0] for s in stats]])
+            ax.errorbar(x + (j - 0.5) * 0.16, means, yerr=err, color=OKABE_ITO[j], marker="os"[j],
+                        ms=4, lw=1.3, capsize=2.5, label=arm["label"])
+        name = inst.short_name if out["scale"] == "total" else (
+            f"{inst.short_name}: {inst.scales[out['scale']].label.lower()}")
+        ax.set_title(name + (" (primary)" if out["role"] == "primary" else ""), fontsize=8.5)
+        ax.set_xticks(x, [labels.get(t, t).replace(" months", " mo") for t in tps], fontsize=7)
+        ax.set_xlim(-0.4, len(tps) - 0.6)
+        import textwrap
+
+        scale = inst.scales[out["scale"]]
+        ax.set_ylabel(textwrap.fill(f"higher = {scale.higher_is}", 24), fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+    for k in range(len(outs), nrow * ncol):
+        axes[k // ncol][k % ncol].set_axis_off()
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, [f"{n}: mean ({100 * level:g}% CI)" for n in names],
+               loc="lower center", ncol=2, frameon=False, fontsize=8)
+    _synthetic_mark(fig, synthetic)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    return fig

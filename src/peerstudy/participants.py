@@ -46,6 +46,8 @@ class Roster:
             needed[var["column"]] = f"{name}, named in participants_file"
         if "dropout_reason" in spec:
             needed[spec["dropout_reason"]["column"]] = "dropout_reason, named in participants_file"
+        for name, var in spec.get("trial", {}).items():
+            needed[var["column"]] = f"{name}, named in participants_file.trial"
         require_columns(export, needed)
         log_identifiers(export, issues, secrets)
         blank = blank_rows(export)
@@ -75,6 +77,9 @@ class Roster:
         if "dropout_reason" in spec:
             columns["dropout_reason"] = optional_codes(export, spec["dropout_reason"], "dropout",
                                                        active, issues, ids)[active]
+        for name, var in spec.get("trial", {}).items():  # a trial's records, kept as they are
+            columns[name] = (optional_codes(export, var, name, active, issues, ids) if "values"
+                             in var else cell_text(export.frame[var["column"]]))[active]
         self.frame = pd.DataFrame(columns)
         self.index = self.frame.set_index("participant_id").to_dict("index")
         self.accounting = {"file": export.path, "rows_read": len(export.frame),

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+MC_LEVEL = 0.95   # the Monte-Carlo interval drawn around each simulated power
+
 
 @dataclass(frozen=True)
 class TrialDesign:
@@ -115,7 +117,10 @@ def curve_figure(table: pd.DataFrame, alpha: float, synthetic: bool = False):
     plt = figures.setup()
     fig, ax = plt.subplots(figsize=(5.0, 3.2))
     for k, (n, block) in enumerate(table.groupby("participants", sort=True)):
-        ax.errorbar(block["effect_sd"], block["power"], yerr=1.96 * block["mc_se"],
+        from scipy.stats import norm
+
+        ax.errorbar(block["effect_sd"], block["power"],
+                    yerr=norm.ppf(0.5 + MC_LEVEL / 2) * block["mc_se"],
                     marker="o", capsize=3, color=figures.OKABE_ITO[k], label=f"n = {n}")
     ax.axhline(0.8, color="#777777", lw=0.8, ls="--")
     ax.set_xlabel("Arm difference in change by the last timepoint (SD units)")

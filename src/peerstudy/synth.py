@@ -421,6 +421,10 @@ def synthesize(config: dict, registry: dict, base: str | Path = ".") -> dict:
             raise ConfigError("synthetic: the generator writes a roster file — give "
                               "participants_file in the config (participants_from is for real "
                               "exports without one).")
+        if syn.get("generator") == "trial":
+            manifest |= synthesize_trial(config, registry, base)
+            return _finish_manifest(config, base, manifest,
+                                    Path(config["participants_file"]["path"]).parent)
         roster = add_identifiers(make_roster(config), syn["seed"])
         answers, draws = generate_answers(config, registry, roster)
         rng = block_rng(syn["seed"], "exports")
@@ -438,6 +442,12 @@ def synthesize(config: dict, registry: dict, base: str | Path = ".") -> dict:
         folder = Path(pf["path"]).parent
     else:  # a qualitative-only study: no roster, no questionnaires
         folder = Path(config["qualitative"]["exports"][0]["path"]).parent
+    return _finish_manifest(config, base, manifest, folder)
+
+
+def _finish_manifest(config: dict, base: Path, manifest: dict, folder: Path) -> dict:
+    """The qualitative exports (when the study has them) and MANIFEST.json."""
+    syn = config["synthetic"]
     if config.get("qualitative") and "qualitative" in syn:
         counts = synthesize_qualitative(config, base)
         if counts:
@@ -754,3 +764,459 @@ def synthesize_qualitative(config: dict, base: Path) -> dict:
         write_qualitative_export(base, second[0], rows2, qual, codes, second[0]["id"])
         counts["second_coder_quotations"] = len(rows2)
     return counts
+
+
+# ---- the trial generator (synthetic.generator: trial) -------------------------------------
+# A two-arm, site-stratified randomised trial: allocation by permuted blocks, a screening
+# log, outcomes from a linear mixed model with site, person and arm-by-time effects,
+# drop-out that depends on baseline (missing at random) with recorded reasons, the
+# allocated intervention received or not, the peer workers' fidelity, and one export per
+# site in that site's own format, language and variable names.
+
+def _expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _logit(p):
+    return np.log(p / (1.0 - p))
+
+
+def trial_allocation(config: dict) -> pd.DataFrame:
+    """The randomised participants: permuted blocks (sizes drawn from ``block_sizes``, 1:1)
+    within each site, with each allocation's sequence number and block as the central
+    randomisation service would record them. The last block of a site may be incomplete
+    (recruitment stopped at the site's target)."""
+    syn = config["synthetic"]
+    intervention, control = config["analysis"]["trial"]["arms"]
+    rng = block_rng(syn["seed"], "trial/allocation")
+    rows = []
+    for s_index, site in enumerate(config["sites"], start=1):
+        code = syn["site_codes"][site["id"]]
+        n, k, block = syn["randomised"][site["id"]], 0, 0
+        while k < n:
+            block += 1
+            size = int(rng.choice(syn["block_sizes"]))
+            arms = rng.permutation([intervention] * (size // 2) + [control] * (size // 2))
+            for arm in arms[: n - k]:
+                k += 1
+                rows.append({"participant_id": f"{s_index}{k:03d}", "site": site["id"],
+                             "group": arm, "allocation_sequence": f"{code}-{k:03d}",
+                             "allocation_block": f"{code}-B{block:02d}"})
+    return pd.DataFrame(rows)
+
+
+def trial_peer_workers(config: dict) -> pd.DataFrame:
+    """The peer support workers of each site (not randomised), with their latent fidelity
+    per domain (item metric) drawn from site and worker effects."""
+    syn = config["synthetic"]
+    fid = syn["fidelity"]
+    rng = block_rng(syn["seed"], "trial/peer_workers")
+    rows = []
+    for s_index, site in enumerate(config["sites"], start=1):
+        site_effect = rng.normal(0.0, fid["site_sd"])
+        for j in range(1, syn["peer_workers_per_site"] + 1):
+            worker = rng.normal(0.0, fid["worker_sd"])
+            rows.append({"participant_id": f"{s_index}9{j:02d}", "site": site["id"],
+                         "group": "peer_worker",
+                         **{f"fid_{d}": m + site_effect + worker + rng.normal(0.0, 0.1)
+                            for d, m in fid["means"].items()}})
+    out = pd.DataFrame(rows)
+    level = out[[c for c in out if c.startswith("fid_")]].mean(axis=1)
+    out["fidelity_z"] = (level - level.mean()) / level.std(ddof=1)
+    return out
+
+
+def trial_delivery(config: dict, people: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFrame:
+    """Receipt of the allocated intervention: in the intervention arm, a share declines or
+    has no peer worker available (0 sessions); the others are assigned a peer worker of
+    their site and attend a number of sessions. The control arm receives usual care."""
+    syn = config["synthetic"]
+    intervention = config["analysis"]["trial"]["arms"][0]
+    rng = block_rng(syn["seed"], "trial/delivery")
+    people = people.copy()
+    people["received"] = "received allocated intervention"
+    people["sessions"] = np.nan
+    people["peer_worker"] = None
+    reasons = list(syn["received"])
+    shares = np.array([syn["received"][r] for r in reasons])
+    spec = syn["sessions"]
+    for idx in people.index[people["group"] == intervention]:
+        u = rng.random()
+        hit = np.flatnonzero(u < np.cumsum(shares))
+        if len(hit):
+            people.at[idx, "received"] = reasons[hit[0]]
+            people.at[idx, "sessions"] = 0.0
+            continue
+        mine = workers[workers["site"] == people.at[idx, "site"]]["participant_id"].tolist()
+        people.at[idx, "peer_worker"] = mine[rng.integers(len(mine))]
+        people.at[idx, "sessions"] = float(np.clip(np.round(rng.normal(spec["mean"], spec["sd"])),
+                                                   1, spec["max"]))
+    return people
+
+
+def trial_demographics(config: dict, people: pd.DataFrame, block: str) -> pd.DataFrame:
+    """Sex and age band, shared out by the configured shares (largest remainder)."""
+    syn = config["synthetic"]
+    rng = block_rng(syn["seed"], f"trial/demographics/{block}")
+    people = people.copy()
+    n = len(people)
+    n_female = round(syn["sex_female_share"] * n)
+    people["sex"] = np.where(rng.permutation(n) < n_female, "female", "male")
+    bands = largest_remainder(n, syn["age_band_shares"])
+    people["age_band"] = rng.permutation(np.repeat(list(bands), list(bands.values())))
+    return people
+
+
+def trial_outcomes(config: dict, registry: dict, people: pd.DataFrame,
+                   workers: pd.DataFrame) -> dict:
+    """Latent scale sums of every participant at every timepoint (before drop-out):
+    {(instrument, scale): DataFrame participants x timepoints}."""
+    syn = config["synthetic"]
+    spec = config["analysis"]["trial"]
+    intervention = spec["arms"][0]
+    tps = [spec["baseline"], *spec["follow_up"]]
+    sites = [s["id"] for s in config["sites"]]
+    fid_z = people["peer_worker"].map(workers.set_index("participant_id")["fidelity_z"])
+    treated = ((people["group"] == intervention) & people["peer_worker"].notna()).to_numpy()
+    gain = np.where(treated, 1.0 + syn["fidelity_effect_share"] * fid_z.fillna(0.0), 0.0)
+    out = {}
+    for inst_id, leaves_ in syn["outcomes"].items():
+        inst = registry[inst_id]
+        rng = block_rng(syn["seed"], f"trial/outcome/{inst_id}")
+        shared = rng.normal(0.0, 1.0, len(people))
+        rho = syn.get("subscale_correlation", 0.0) if len(leaves_) > 1 else 0.0
+        for scale_id, p in leaves_.items():
+            scale = inst.scales[scale_id]
+            k = len(scale.items) if scale.method == "mean" else 1
+            low, high = (v * k for v in inst.scale_range(scale))
+            sd = p["sd"] * k
+            site_eff = dict(zip(sites, rng.normal(0.0, p["site_sd"] * sd, len(sites)),
+                                strict=True))
+            z = np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.normal(0.0, 1.0, len(people))
+            person = np.sqrt(p["icc"]) * sd * z + people["site"].map(site_eff).to_numpy()
+            frame = {}
+            for tp in tps:
+                change = 0.0 if tp == spec["baseline"] else p["usual_care_change"][tp] * k
+                effect = 0.0 if tp == spec["baseline"] else p["effect"][tp] * k
+                noise = rng.normal(0.0, np.sqrt(1 - p["icc"]) * sd, len(people))
+                value = p["baseline"] * k + person + change + gain * effect + noise
+                frame[tp] = np.clip(np.round(value), low, high)
+            out[(inst_id, scale_id)] = pd.DataFrame(frame, index=people["participant_id"])
+    return out
+
+
+def trial_attrition(config: dict, people: pd.DataFrame, baseline_z: np.ndarray) -> pd.DataFrame:
+    """Who is seen at each follow-up, and why not: drop-out with a recorded reason, its
+    chance rising as baseline social inclusion falls (MAR given baseline), and a missed
+    visit now and then (seen again later, no drop-out reason)."""
+    syn = config["synthetic"]
+    spec = config["analysis"]["trial"]
+    att = syn["attrition"]
+    rng = block_rng(syn["seed"], "trial/attrition")
+    people = people.copy()
+    reasons = list(att["reasons"])
+    shares = np.array([att["reasons"][r] for r in reasons], dtype=float)
+    shares /= shares.sum()
+    people["dropout_reason"] = None
+    active = np.ones(len(people), dtype=bool)
+    people[f"attends_{spec['baseline']}"] = True
+    for tp in spec["follow_up"]:
+        hazard = people["group"].map({arm: h[tp] for arm, h in att["hazard"].items()})
+        p = _expit(_logit(hazard.to_numpy(float)) + att["log_odds_per_sd"] * baseline_z)
+        leaves_now = active & (rng.random(len(people)) < p)
+        for i in np.flatnonzero(leaves_now):
+            people.iat[i, people.columns.get_loc("dropout_reason")] = reasons[
+                rng.choice(len(reasons), p=shares)]
+        active &= ~leaves_now
+        missed = active & (rng.random(len(people)) < att.get("missed_visit", {}).get(tp, 0.0))
+        people[f"attends_{tp}"] = active & ~missed
+    return people
+
+
+def trial_items(config: dict, registry: dict, people: pd.DataFrame, latent: dict) -> pd.DataFrame:
+    """Item answers of every attended visit (raw coding: reverse-keyed items as answered),
+    with item non-response; long: participant, timepoint, instrument, item, value."""
+    syn = config["synthetic"]
+    spec = config["analysis"]["trial"]
+    rng = block_rng(syn["seed"], "trial/items")
+    tps = [spec["baseline"], *spec["follow_up"]]
+    rows = []
+    for (inst_id, scale_id), frame in latent.items():
+        inst = registry[inst_id]
+        scale = inst.scales[scale_id]
+        for tp in tps:
+            seen = people.loc[people[f"attends_{tp}"], "participant_id"]
+            for pid in seen:
+                keyed = spread_items(rng, frame.at[pid, tp], inst, scale, syn["item_sd"])
+                for item_id, value in zip(scale.items, keyed, strict=True):
+                    raw = inst.items[item_id].keyed(value, inst.reversed_in(scale, item_id))
+                    rows.append((pid, tp, inst_id, item_id, raw))
+    items = pd.DataFrame(rows, columns=["participant_id", "timepoint", "instrument", "item",
+                                        "value"])
+    blank = rng.random(len(items)) < syn["item_missing_rate"]
+    items.loc[blank, "value"] = np.nan
+    return items
+
+
+def trial_fidelity_items(config: dict, workers: pd.DataFrame, registry: dict) -> pd.DataFrame:
+    """The researchers' ENRICH ratings of each peer worker (items 1-4) at the fidelity
+    timepoint, three items per domain in the registry's order."""
+    syn = config["synthetic"]
+    fid = config["analysis"]["trial"]["fidelity"]
+    inst = registry[fid["instrument"]]
+    rng = block_rng(syn["seed"], "trial/fidelity_items")
+    domains = list(syn["fidelity"]["means"])
+    rows = []
+    for rec in workers.to_dict("records"):
+        for d in domains:
+            for item_id in inst.scales[d].items:
+                value = np.clip(np.round(rec[f"fid_{d}"] + rng.normal(0.0, 0.35)), 1, 4)
+                rows.append((rec["participant_id"], fid["timepoint"], fid["instrument"],
+                             item_id, value))
+    return pd.DataFrame(rows, columns=["participant_id", "timepoint", "instrument", "item",
+                                       "value"])
+
+
+def trial_screening(config: dict, people: pd.DataFrame) -> pd.DataFrame:
+    """The screening log: everyone assessed for eligibility at each site, in screening
+    order; the randomised carry their trial id, the others the reason for exclusion."""
+    syn = config["synthetic"]
+    rng = block_rng(syn["seed"], "trial/screening")
+    shares = syn["screening"]
+    out_codes = {v: k for k, v in config["trial"]["screening"]["outcome"]["values"].items()}
+    site_codes = {v: k for k, v in config["trial"]["screening"]["site"]["values"].items()}
+    rows = []
+    for site in config["sites"]:
+        mine = people[people["site"] == site["id"]].sort_values("allocation_sequence")
+        n = len(mine)
+        excluded = round(n * sum(shares.values()) / (1 - sum(shares.values())))
+        counts = largest_remainder(excluded, shares)
+        outcomes = ["randomised"] * n + [r for r, c in counts.items() for _ in range(c)]
+        order = rng.permutation(len(outcomes))
+        ids = iter(mine["participant_id"])
+        code = syn["site_codes"][site["id"]]
+        for m, j in enumerate(order, start=1):
+            outcome = outcomes[j]
+            rows.append({"screening_no": f"{code}-S{m:03d}", "site": site_codes[site["id"]],
+                         "outcome": out_codes[outcome],
+                         "trial_id": next(ids) if outcome == "randomised" else ""})
+    return pd.DataFrame(rows)
+
+
+def _trial_typos(items: pd.DataFrame, registry: dict, count: int, rng) -> pd.DataFrame:
+    """Keying slips (an answer typed twice, 3 -> 33) for validation to catch and log."""
+    items = items.copy()
+    pool = items.index[items["value"].notna() & (items["value"] > 0)
+                       & items["instrument"].map(lambda i: len(registry[i].items) > 1)]
+    for idx in rng.choice(pool, size=count, replace=False):
+        items.at[idx, "value"] = items.at[idx, "value"] * 11
+    return items
+
+
+def _site_table(spec: dict, registry: dict, roster: pd.DataFrame, items: pd.DataFrame,
+                tps: list[str], wide: bool, empty_rows: bool) -> tuple[pd.DataFrame, dict]:
+    """One site's export as a table, and {column: (instrument, item)}. Wide: one row per
+    participant, empty blocks for missed visits; long: one row per visit, and a row with
+    no answers for a missed visit when ``empty_rows``."""
+    from peerstudy.exports import item_variables
+
+    site = spec["site"]
+    people = roster[(roster["site"] == site) & roster["group"].isin(
+        list(spec["group"]["values"].values()))].sort_values("participant_id")
+    mine = items[items["participant_id"].isin(people["participant_id"])]
+    values = mine.set_index(["participant_id", "timepoint", "instrument", "item"])["value"]
+    values = values[~values.index.duplicated()]
+    group_code = inverse(spec["group"]["values"])
+    cols: dict = {}
+    if wide:
+        out = pd.DataFrame({spec["id_column"]: people["participant_id"].to_numpy()})
+        fill_identifiers(out, spec["identifiers"], people)
+        out[spec["group"]["column"]] = people["group"].map(group_code).to_numpy()
+        block = {}
+        for tp in tps:
+            for inst in spec["instruments"]:
+                names = item_variables(spec, inst, list(registry[inst].items), tp)
+                for item, col in names.items():
+                    block[col] = [values.get((pid, tp, inst, item), np.nan)
+                                  for pid in people["participant_id"]]
+                    cols[col] = (inst, item)
+        return pd.concat([out, pd.DataFrame(block)], axis=1), cols
+    tp_col = spec["timepoint"]["column"]
+    tp_code = inverse(spec["timepoint"]["values"])
+    records = []
+    for tp in tps:
+        for rec in people.to_dict("records"):
+            seen = rec[f"attends_{tp}"]
+            if not seen and not empty_rows:
+                continue
+            row = {spec["id_column"]: rec["participant_id"]}
+            for col, source in zip(spec["identifiers"], ["name", "phone"], strict=False):
+                row[col] = rec[source]
+            row[spec["group"]["column"]] = group_code[rec["group"]]
+            row[tp_col] = tp_code[tp]
+            for inst in spec["instruments"]:
+                names = item_variables(spec, inst, list(registry[inst].items))
+                for item, col in names.items():
+                    row[col] = values.get((rec["participant_id"], tp, inst, item), np.nan)
+                    cols[col] = (inst, item)
+            records.append(row)
+    return pd.DataFrame(records), cols
+
+
+def _csv_cells(frame: pd.DataFrame, cols: dict, code: str | None, share: float, rng):
+    """Item cells as text: whole numbers, blanks (or a missing code for a share of them)."""
+    out = frame.copy()
+    for col in cols:
+        values = out[col]
+        cells = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        if code is not None:
+            typed = values.isna() & (rng.random(len(values)) < share)
+            cells[typed] = code
+        out[col] = cells
+    return out
+
+
+def _write_trial_csv(path: Path, frame: pd.DataFrame, spec: dict, bom: bool = False) -> None:
+    text = frame.to_csv(index=False, sep=spec["sep"], lineterminator="\r\n")
+    data = text.encode(spec["encoding"])
+    atomic_write_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + data)
+
+
+def _write_trial_sav(path: Path, frame: pd.DataFrame, spec: dict, registry: dict, cols: dict,
+                     config: dict, rng, not_known: float) -> None:
+    """An SPSS export: item non-response as -9/-8 (declared user-missing), HoNOS 'not known'
+    as 9 (declared), value and variable labels in English."""
+    import pyreadstat
+
+    syn = config["synthetic"]
+    codes = sorted(k for k in config["missing_codes"] if isinstance(k, int))
+    frame = frame.copy()
+    frame[spec["id_column"]] = frame[spec["id_column"]].astype(int)
+    col_labels, value_labels, missing = {}, {}, {}
+    for col, (inst, item) in cols.items():
+        instrument = registry[inst].with_form(spec.get("forms", {}).get(inst, registry[inst].form))
+        blank = frame[col].isna()
+        if inst == "honos":
+            unknown = frame[col].notna() & (rng.random(len(frame)) < not_known)
+            frame.loc[unknown, col] = 9
+        frame.loc[blank, col] = rng.choice(codes, size=int(blank.sum()))
+        col_labels[col] = f"{instrument.short_name} {item}: {instrument.items[item].label}"
+        labels = {int(k): v for k, v in instrument.labels.items()}
+        labels.update({k: v for k, v in config["missing_codes"].items() if isinstance(k, int)})
+        missing[col] = list(codes)
+        if inst == "honos":
+            labels[9] = "not known"
+            missing[col] = [*codes, 9]
+        value_labels[col] = labels
+    for key in ("group", "timepoint"):
+        coded = spec.get(key)
+        if isinstance(coded, dict) and coded.get("column") in syn["labels"]:
+            value_labels[coded["column"]] = syn["labels"][coded["column"]]
+    col_labels[spec["id_column"]] = "Trial participant id"
+    _write_sav(pyreadstat, path, frame, col_labels, value_labels, missing)
+
+
+def write_trial_exports(base: Path, config: dict, registry: dict, roster: pd.DataFrame,
+                        items: pd.DataFrame, rng) -> None:
+    """Each site's questionnaire export in its own format (as the config declares it:
+    SPSS or delimited text, long or wide), and the fidelity ratings."""
+    from peerstudy.exports import is_wide
+
+    spec_t = config["analysis"]["trial"]
+    tps = [spec_t["baseline"], *spec_t["follow_up"]]
+    syn = config["synthetic"]
+    for spec in config["raw_files"]:
+        if not isinstance(spec["site"], str):
+            continue  # the fidelity ratings, written below
+        how = syn.get("exports", {}).get(spec["id"], {})
+        frame, cols = _site_table(spec, registry, roster, items, tps, is_wide(spec),
+                                  how.get("empty_rows", False))
+        path = base / spec["path"]
+        if spec["format"] == "sav":
+            _write_trial_sav(path, frame, spec, registry, cols, config, rng,
+                             syn.get("honos_not_known_rate", 0.0))
+            continue
+        # each text export writes non-response its own way: a typed code, or a blank
+        out = _csv_cells(frame, cols, how.get("nonresponse"), how.get("nonresponse_share", 1.0),
+                         rng)
+        _write_trial_csv(path, out, spec, bom=how.get("byte_order_mark", False))
+    fid = next((s for s in config["raw_files"] if s["id"] == "fidelity"), None)
+    if fid is not None:
+        workers = roster[roster["group"] == "peer_worker"].sort_values("participant_id")
+        mine = items[items["instrument"] == spec_t["fidelity"]["instrument"]]
+        values = mine.set_index(["participant_id", "item"])["value"]
+        out = pd.DataFrame({fid["id_column"]: workers["participant_id"].to_numpy(),
+                            fid["site"]["column"]: workers["site"].map(
+                                inverse(fid["site"]["values"])).to_numpy()})
+        inst = spec_t["fidelity"]["instrument"]
+        template = fid["instruments"][inst]
+        for pos, item in enumerate(registry[inst].items, start=1):
+            out[template.format(n=pos)] = [
+                "" if pd.isna(values.get((pid, item), np.nan)) else str(int(values[(pid, item)]))
+                for pid in workers["participant_id"]]
+        _write_trial_csv(base / fid["path"], out, fid)
+
+
+def write_trial_master(path: Path, spec: dict, config: dict, roster: pd.DataFrame) -> None:
+    """The trial master file (SPSS): participants, allocation, receipt, drop-out reasons."""
+    import pyreadstat
+
+    syn = config["synthetic"]
+    out = pd.DataFrame({spec["id_column"]: roster["participant_id"].astype(int)})
+    fill_identifiers(out, spec["identifiers"], roster)
+    out[spec["group"]["column"]] = roster["group"].map(inverse(spec["group"]["values"]))
+    out[spec["site"]["column"]] = roster["site"].map(inverse(spec["site"]["values"]))
+    for name, var in spec["variables"].items():
+        out[var["column"]] = roster[name].map(inverse(var["values"]))
+    drop = spec["dropout_reason"]
+    out[drop["column"]] = roster["dropout_reason"].map(inverse(drop["values"]))
+    for name, var in spec.get("trial", {}).items():
+        if "values" in var:
+            out[var["column"]] = roster[name].map(inverse(var["values"]))
+        elif name == "sessions":
+            out[var["column"]] = roster[name].astype(float)
+        elif name == "peer_worker":
+            out[var["column"]] = pd.to_numeric(roster[name], errors="coerce")
+        else:
+            out[var["column"]] = roster[name].fillna("")
+    labels = {c: v for c, v in syn["labels"].items() if c in out.columns}
+    _write_sav(pyreadstat, path, out, {spec["id_column"]: "Trial participant id"}, labels, {})
+
+
+def synthesize_trial(config: dict, registry: dict, base: Path) -> dict:
+    """Every raw export of a synthetic trial; returns its part of the manifest."""
+    syn = config["synthetic"]
+    spec = config["analysis"]["trial"]
+    people = trial_demographics(config, trial_allocation(config), "participants")
+    workers = trial_peer_workers(config)
+    people = trial_delivery(config, people, workers)
+    latent = trial_outcomes(config, registry, people, workers)
+    primary = next(o for o in spec["outcomes"] if o["role"] == "primary")
+    parts = [f for (i, s), f in latent.items() if i == primary["instrument"]]
+    baseline = sum(f[spec["baseline"]] for f in parts).to_numpy(float)
+    people = trial_attrition(config, people, (baseline - baseline.mean()) / baseline.std())
+    items = trial_items(config, registry, people, latent)
+    workers_roster = trial_demographics(config, workers.drop(
+        columns=[c for c in workers if c.startswith("fid") or c == "fidelity_z"]), "workers")
+    workers_roster = workers_roster.assign(dropout_reason=None, received=None, sessions=np.nan,
+                                           peer_worker=None, allocation_sequence="",
+                                           allocation_block="")
+    workers_roster[f"attends_{spec['fidelity']['timepoint']}"] = True
+    items = pd.concat([items, trial_fidelity_items(config, workers, registry)],
+                      ignore_index=True)
+    rng = block_rng(syn["seed"], "trial/exports")
+    items = _trial_typos(items, registry, syn.get("out_of_range_typos", 0), rng)
+    roster = add_identifiers(pd.concat([people, workers_roster], ignore_index=True),
+                             syn["seed"])
+    for tp in [spec["baseline"], *spec["follow_up"]]:
+        roster[f"attends_{tp}"] = roster[f"attends_{tp}"].fillna(False).astype(bool)
+    pf = config["participants_file"]
+    write_trial_master(base / pf["path"], pf, config, roster)
+    write_trial_exports(base, config, registry, roster, items, rng)
+    screening = trial_screening(config, people)
+    _write_trial_csv(base / config["trial"]["screening"]["path"], screening,
+                     config["trial"]["screening"])
+    arms = people["group"].value_counts().to_dict()
+    return {"randomised": int(len(people)), "by_arm": {k: int(v) for k, v in sorted(arms.items())},
+            "peer_workers": int(len(workers)), "assessed": int(len(screening)),
+            "lost_by_endpoint": int((~people[f"attends_{spec['primary_endpoint']}"]).sum())}

@@ -68,7 +68,7 @@ def code(*modules):
 
 
 STATS = ["analysis", "conventions", "stats/__init__", "stats/parametric", "stats/nonparametric",
-         "stats/effsize", "stats/mixed", "stats/multiplicity"]
+         "stats/effsize", "stats/mixed", "stats/multiplicity", "stats/mi", "trial"]
 
 
 def raw_inputs():
@@ -193,6 +193,7 @@ def final_figures():
     figs = config.get("figures", {})
     names = ["flow"] if QUESTIONNAIRES else []
     names += [n for n in ("trajectories", "pre_post", "copm") if n in figs]
+    names += trial_figure_names()
     if config.get("qualitative"):
         names.append("code_groups")
     return [f"reports/{STUDY}/figures/{n}.{ext}" for n in names for ext in ("png", "svg")]
@@ -215,6 +216,7 @@ def final_outputs():
         ]
         outputs += [f"{RESULTS}/syntax/{name}" for name in syntax_files(config["analysis"])]
     outputs.append(f"{RESULTS}/conventions.json")
+    outputs += trial_outputs()
     outputs += qualitative_outputs()
     outputs += final_figures()
     outputs += [f"reports/{STUDY}/{doc}.{fmt}" for doc in ("manuscript", "supplement")

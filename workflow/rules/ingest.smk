@@ -30,6 +30,7 @@ rule validation_report:
         scoring=f"{RESULTS}/validation/scoring_issues.csv",
         accounting=f"{RESULTS}/validation/ingest_accounting.json",
         **meta_inference_checks(),
+        **trial_validation_inputs(),
     output:
         issues=f"{RESULTS}/validation/issues.csv",
         report=f"{RESULTS}/validation/report.md",

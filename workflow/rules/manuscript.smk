@@ -58,6 +58,7 @@ def report_results():
             files["quotations"] = f"{RESULTS}/qualitative/quotations.csv"
         if config["qualitative"].get("agreement"):
             files["agreement"] = f"{RESULTS}/qualitative/agreement.csv"
+    files |= trial_report_results()
     if config["study"]["synthetic"] and QUESTIONNAIRES:
         files["calibration"] = f"{RESULTS}/validation/calibration.csv"
         files["calibration_tests"] = f"{RESULTS}/validation/calibration_tests.csv"
@@ -94,7 +95,8 @@ def run_command():
 def raw_exports():
     """Every raw export the run reads, once each: roster, questionnaires, coding exports
     (both coders' for agreement). The run record hashes each of them."""
-    return list(dict.fromkeys(raw_inputs() + qualitative_exports() + agreement_exports()))
+    return list(dict.fromkeys(raw_inputs() + qualitative_exports() + agreement_exports()
+                              + trial_raw_inputs()))
 
 
 def themes_file():
@@ -106,9 +108,12 @@ def themes_file():
 def report_design():
     """What the values and tables need from the config."""
     keys = ("study", "sites", "groups", "timepoints", "schedule", "analysis", "reporting",
-            "qualitative")
+            "qualitative", "trial", "power")
     design = {k: config[k] for k in keys if k in config}
     design["variables"] = config.get("participants_file", {}).get("variables", {})
+    if config.get("analysis", {}).get("trial"):  # the trial's table of exports and forms
+        design["raw_files"] = [{k: f[k] for k in ("id", "format", "sep", "timepoint")
+                                if k in f} for f in config["raw_files"]]
     return design
 
 
@@ -121,7 +126,7 @@ rule report_inputs:
         themes_yaml=themes_file(),
         lock="uv.lock",
         code=code("report/__init__", "report/build", "report/format", "report/tables",
-                  "report/values", "report/supplement", "instruments", "record"),
+                  "report/values", "report/supplement", "instruments", "record", "power"),
     output:
         variables=f"{REPORT}/_variables.yml",
         values=f"{REPORT}/values.md",
@@ -158,7 +163,7 @@ rule manuscript:
         variables=f"{REPORT}/_variables.yml",
         tables=[f"{REPORT}/tables/{name}.md" for name in table_names()],
         bibliography=f"{REPORT}/registry-references.yaml",
-        figures=final_figures(),
+        figures=final_figures() + trial_manuscript_figures(),
         code=RENDER_CODE,
     output:
         [f"{REPORT}/manuscript.{fmt}" for fmt in config["reporting"]["formats"]],

@@ -23,6 +23,7 @@ rule tests:
         scores=f"{RESULTS}/scores.csv",
         participants=f"{PROCESSED}/participants.csv",
         registry=registry_yaml(),
+        **trial_test_inputs(),
     output:
         tests=f"{RESULTS}/tests.csv",
     params:

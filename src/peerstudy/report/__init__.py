@@ -19,6 +19,7 @@ def table_names(config: dict) -> list[str]:
         names += [f"within_{spec['id']}", f"descriptives_{spec['id']}"]
     names += [f"arms_{spec['id']}" for spec in analysis.get("arm_models", [])]
     names += [f"between_{spec['id']}" for spec in analysis.get("between", [])]
+    names += trial_table_names(config)
     if uncovered_instruments(config):
         names.append("by_site")
     if config.get("qualitative", {}).get("cfir"):
@@ -37,6 +38,20 @@ def table_names(config: dict) -> list[str]:
     return names
 
 
+def trial_table_names(config: dict) -> list[str]:
+    """A randomised trial's tables (analysis.trial), and its reporting checklist."""
+    spec = config.get("analysis", {}).get("trial")
+    names = []
+    if spec and config.get("raw_files"):
+        names += ["trial_baseline", "trial_primary", "trial_secondary", "trial_sensitivity",
+                  "trial_forms"]
+        if spec.get("fidelity"):
+            names.append("trial_fidelity")
+    if config.get("reporting", {}).get("checklist"):
+        names.append("checklist")
+    return names
+
+
 def uncovered_instruments(config: dict) -> list[str]:
     """Instruments of the schedule that no comparison over time analyses (shown by site)."""
     analysis = config.get("analysis", {})
@@ -44,6 +59,11 @@ def uncovered_instruments(config: dict) -> list[str]:
                for inst in spec["instruments"]}
     covered |= {(arm, inst) for spec in analysis.get("arm_models", [])
                 for arm in spec["arms"] for inst in spec["instruments"]}
+    trial = analysis.get("trial")
+    if trial:  # the trial's outcomes, and its fidelity index (its own table)
+        covered |= {(arm, o["instrument"]) for arm in trial["arms"] for o in trial["outcomes"]}
+        if trial.get("fidelity"):
+            covered |= {(g, trial["fidelity"]["instrument"]) for g in config.get("schedule", {})}
     found = []
     for group, plan in config.get("schedule", {}).items():
         for instruments in plan.values():

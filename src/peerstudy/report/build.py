@@ -54,6 +54,7 @@ def table_builders(ctx: Context) -> dict:
         names = [labels.group.get(v) or labels.site.get(v, v) for v in spec["levels"]]
         builders[f"between_{spec['id']}"] = (lambda s=spec, n=names: tables.independent(
             r["tests"], r["tests"]["comparison"] == s["id"], labels, n, label))
+    builders |= trial_builders(ctx, labels)
     rest = uncovered_instruments(design)
     if rest:
         builders["by_site"] = lambda: tables.by_site(r["descriptives"], rest, labels)
@@ -74,6 +75,37 @@ def table_builders(ctx: Context) -> dict:
     if "calibration_tests" in r:
         builders["calibration"] = lambda: tables.calibration(r["calibration_tests"], labels)
     return builders
+
+
+def trial_builders(ctx: Context, labels) -> dict:
+    """The tables of a randomised trial (analysis.trial) and of its reporting checklist."""
+    r, design = ctx.results, ctx.design
+    spec = design["analysis"].get("trial")
+    out = {}
+    if spec and "tests" in r:
+        secondary = spec["families"]["secondary"]
+        from peerstudy.report.values import family_label
+
+        out |= {
+            "trial_baseline": lambda: tables.trial_baseline(r["participants"], r["descriptives"],
+                                                            spec, labels),
+            "trial_primary": lambda: tables.trial_outcomes(
+                r["tests"], r["descriptives"], spec, labels, "primary",
+                family_label(ctx, spec["families"]["primary"])),
+            "trial_secondary": lambda: tables.trial_outcomes(
+                r["tests"], r["descriptives"], spec, labels, "secondary",
+                family_label(ctx, secondary)),
+            "trial_sensitivity": lambda: tables.trial_sensitivity(r["tests"], spec, labels),
+            "trial_forms": lambda: tables.trial_forms(r["instrument_forms"],
+                                                      design.get("raw_files", []), labels,
+                                                      ctx.registry),
+        }
+        if spec.get("fidelity"):
+            out["trial_fidelity"] = lambda: tables.trial_fidelity(
+                r["descriptives"], r["participants"], spec, ctx.registry, labels)
+    if "checklist" in r:
+        out["checklist"] = lambda: tables.checklist(r["checklist"])
+    return out
 
 
 def uncovered_instruments(design: dict) -> list[str]:
@@ -129,6 +161,8 @@ def read_results(paths: dict[str, str]) -> dict[str, pd.DataFrame]:
     out = {}
     for key, path in paths.items():
         if str(path).endswith(".csv"):
-            out[key] = pd.read_csv(path, dtype={"participant_id": str, "level": str},
-                                   keep_default_na=True)
+            out[key] = pd.read_csv(path, dtype={"participant_id": str, "level": str,
+                                                "peer_worker": str}, keep_default_na=True)
+        elif key == "checklist":  # a reporting checklist's mapping (YAML)
+            out[key] = tables.read_checklist(path)
     return out

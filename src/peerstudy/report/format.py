@@ -236,3 +236,43 @@ def apa_estimate(est, low, high, statistic_name: str, statistic, dof, p, p_label
     stat = f"*{statistic_name}*" + (f"({df(dof)})" if not missing(dof) else "")
     return (f"{symbol} = {num(est)}, {ci(low, high, level=level)}, {stat} = {num(statistic)}, "
             f"{p_expr(p, p_label, alpha)}")
+
+
+# ---- words from labels and estimates ---------------------------------------
+
+def lower_first(text: str) -> str:
+    """A label mid-sentence: 'Peer support arm' -> 'peer support arm', 'Baseline' ->
+    'baseline'; a first word with other capitals (an acronym: 'HoNOS', 'SIS') is kept.
+    Not for proper names (site labels)."""
+    text = str(text)
+    first = text.split(" ")[0]
+    if not text or any(c.isupper() for c in first[1:]):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def possessive(label: str) -> str:
+    """'Peer support arm' -> 'Peer support arm's'; 'Peer support workers' -> 'Peer support
+    workers''. A label ending in s is read as a plural (the config's labels name groups)."""
+    label = str(label)
+    return label + ("'" if label.endswith("s") else "'s")
+
+
+def join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def favours(estimate, higher_is_better, intervention: str, control: str,
+            decimals: int = 2) -> str:
+    """Which arm a difference (intervention minus control) favours on the scale's direction,
+    from the number as printed: 'favoured peer support', 'favoured usual care', or 'did not
+    favour either arm' (0.00, or a scale without a better direction)."""
+    value = float(num(estimate, decimals).replace(MINUS, "-"))
+    if value == 0 or higher_is_better is None:
+        return "did not favour either arm"
+    better = intervention if (value > 0) == bool(higher_is_better) else control
+    return f"favoured {lower_first(better)}"

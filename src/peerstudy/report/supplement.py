@@ -17,6 +17,9 @@ TEST_NAMES = {
     "rm_anova_gg": "RM-ANOVA (GG)", "rm_anova_hf": "RM-ANOVA (HF)", "friedman": "Friedman",
     "mann_whitney": "Mann–Whitney U", "chi_square": "chi-square", "fisher_exact": "Fisher exact",
     "mixed_model": "mixed model", "mixed_model_change": "mixed model (change)",
+    "mixed_model_interaction": "mixed model (arm × time)",
+    "mixed_model_complete_cases": "mixed model (complete cases)",
+    "mixed_model_mi": "mixed model (multiple imputation)",
 }
 
 
@@ -26,6 +29,7 @@ EFFECT_SYMBOLS = {
     "rank_biserial": "*r*", "cohen_dz": "*d*~z~", "cohen_dav": "*d*~av~",
     "hedges_gav": "*g*~av~", "partial_eta_sq": "η^2^~p~", "generalized_eta_sq": "η^2^~G~",
     "kendall_w": "*W*", "cramers_v": "*V*", "odds_ratio": "OR", "estimate": "*b*",
+    "smd_baseline_sd": "*d*",
 }
 
 

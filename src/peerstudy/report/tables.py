@@ -565,3 +565,279 @@ def calibration(cal: pd.DataFrame, labels: Labels) -> str:
             for c in cal.itertuples()]
     return md_table(["Group: scale", "Change", "*p* published", "*p* synthetic",
                      "Same side of α", "Same direction"], rows, "llrrll")
+
+
+# ---- a randomised trial -----------------------------------------------------------------
+
+def _arm_names(spec: dict, labels: Labels) -> tuple[str, str]:
+    return tuple(labels.group.get(a, a) for a in spec["arms"])
+
+
+def _tp_labels(labels: Labels) -> dict:
+    return {t["id"]: t["label"] for t in labels.design["timepoints"]}
+
+
+def trial_baseline(participants: pd.DataFrame, desc: pd.DataFrame, spec: dict,
+                   labels: Labels) -> str:
+    """Baseline characteristics by arm (CONSORT item 15): participants, sociodemographics and
+    site as n (%), each outcome's baseline score as M (SD). No tests: the arms were
+    randomised, so differences at baseline are chance by design."""
+    arms = list(spec["arms"])
+    people = participants[participants["group"].isin(arms)]
+    columns = [*arms, "all"]
+    size = {a: int((people["group"] == a).sum()) for a in arms} | {"all": len(people)}
+    header = ["Characteristic", *[f"{labels.group[a]} (*n* = {size[a]})" for a in arms],
+              f"Total (*N* = {size['all']})"]
+
+    def count(mask, arm):
+        mine = people if arm == "all" else people[people["group"] == arm]
+        n = int(mask.reindex(mine.index).sum())
+        return f"{n} ({fmt.num(100 * n / len(mine), 1)})" if len(mine) else fmt.NA
+
+    rows = []
+    variables = [v for v in labels.design.get("variables", {}) if v in people]
+    for var in [*variables, "site"]:
+        rows.append([f"**{labels.variable(var) if var != 'site' else 'Site'}**",
+                     *[""] * len(columns)])
+        values = people[var].fillna("not recorded").astype(str)
+        order = ([s for s in labels.site if s in set(values)] if var == "site" else
+                 [lv for lv in labels.level_order(var) if lv in set(values)])
+        order += sorted(v for v in set(values) if v not in order)
+        for level in order:
+            name = labels.site.get(level, level) if var == "site" else labels.level(level)
+            rows.append([f"  {name}", *[count(values == level, a) for a in columns]])
+    rows.append(["**Baseline scores, *M* (*SD*)**", *[""] * len(columns)])
+    d = _site_all(desc)
+    for out in spec["outcomes"]:
+        cells = []
+        for arm in arms:
+            hit = d[(d["group"] == arm) & (d["instrument"] == out["instrument"])
+                    & (d["scale"] == out["scale"]) & (d["timepoint"] == spec["baseline"])]
+            cells.append(fmt.NA if hit.empty else
+                         f"{fmt.num(hit['mean'].iloc[0])} ({fmt.num(hit['sd'].iloc[0])})")
+        rows.append([f"  {labels.scale(out['instrument'], out['scale'])}", *cells, ""])
+    return md_table(header, rows)
+
+
+def _estimate_cells(rec, smd, p_label: str, show_adjusted: bool, d_ci: bool = True
+                    ) -> list[str]:
+    est = (f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}"
+           if rec is not None else fmt.NA)
+    d = fmt.NA if smd is None else fmt.num(smd["effect"]) + (
+        f" {fmt.ci_bare(smd['ci_low'], smd['ci_high'])}" if d_ci else "")
+    p = fmt.p_bare(rec["p"]) if rec is not None else fmt.NA
+    cells = [est, d, p]
+    if p_label:
+        cells.append(fmt.p_bare(rec["p_adjusted"]) if rec is not None and show_adjusted
+                     else fmt.NA)
+    return cells
+
+
+def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: Labels,
+                   role: str, p_label: str) -> str:
+    """Each outcome of one role (primary or secondary), by assessment: both arms' observed
+    M (SD) and n, the baseline-adjusted difference (intervention minus control) with its CI,
+    the standardised difference and p; the arm x time interaction as the outcome's last
+    row. ``p_label`` names the family's adjustment (adjusted p shown at the endpoint)."""
+    t = _site_all(tests)
+    t = t[t["comparison"] == spec["id"]]
+    d = _site_all(desc)
+    a, b = _arm_names(spec, labels)
+    tps = _tp_labels(labels)
+    header = ["Outcome, assessment", f"{a} *M* (*SD*)", "*n*", f"{b} *M* (*SD*)", "*n*",
+              f"Difference [{labels.ci}]", "*d*", "*p*"] + (
+        [f"*p*~{p_label}~"] if p_label else [])
+    outs = [o for o in spec["outcomes"] if o["role"] == role]
+    rows = []
+    for out in outs:
+        inst, scale = out["instrument"], out["scale"]
+        if len(outs) > 1:
+            rows.append([f"**{labels.scale(inst, scale)}**", *[""] * (len(header) - 1)])
+        mine = t[(t["instrument"] == inst) & (t["scale"] == scale)]
+        for tp in [spec["baseline"], *spec["follow_up"]]:
+            cells = []
+            for arm in spec["arms"]:
+                hit = d[(d["group"] == arm) & (d["instrument"] == inst) & (d["scale"] == scale)
+                        & (d["timepoint"] == tp)]
+                cells += ([fmt.NA, "0"] if hit.empty else
+                          [f"{fmt.num(hit['mean'].iloc[0])} ({fmt.num(hit['sd'].iloc[0])})",
+                           str(int(hit["n"].iloc[0]))])
+            est = mine[(mine["test"] == "mixed_model") & (mine["timepoint"] == tp)]
+            rec = _pick(est, "estimate")
+            smd = _pick(est, "smd_baseline_sd")
+            endpoint = tp == spec["primary_endpoint"]
+            if rec is None:
+                trail = [fmt.NA] * (len(header) - 5)
+            else:
+                trail = _estimate_cells(rec, smd, p_label, endpoint, d_ci=False)
+            name = tps.get(tp, tp) + (" (endpoint)" if endpoint else "")
+            rows.append([f"  {name}" if len(outs) > 1 else name, *cells, *trail])
+        for rec in mine[mine["test"] == "mixed_model_interaction"].to_dict("records"):
+            first, last = rec["timepoint"].split("-")
+            what = f"Arm × time, {_span(tps.get(first, first), tps.get(last, last))}"
+            trail = _estimate_cells(rec, None, p_label, False)
+            rows.append([f"  {what}" if len(outs) > 1 else what, "", "", "", "", *trail])
+    return md_table(header, rows)
+
+
+def _span(first: str, last: str) -> str:
+    """'4 months', '8 months' -> '4 to 8 months' (a shared unit written once)."""
+    a, b = first.rsplit(" ", 1), last.rsplit(" ", 1)
+    if len(a) == len(b) == 2 and a[1] == b[1]:
+        return f"{a[0]} to {b[0]} {a[1]}"
+    return f"{first} to {last}"
+
+
+def _pick(block: pd.DataFrame, effect: str):
+    hit = block[block["effect_name"] == effect]
+    return None if hit.empty else hit.iloc[0].to_dict()
+
+
+SENSITIVITY = (("mixed_model", "All available data (primary analysis)"),
+               ("mixed_model_complete_cases", "Complete cases"),
+               ("mixed_model_mi", "Multiple imputation (MAR)"))
+
+
+def trial_sensitivity(tests: pd.DataFrame, spec: dict, labels: Labels) -> str:
+    """The difference at the primary endpoint under each way of handling missing data,
+    primary outcome first: n, estimate [CI], d and unadjusted p."""
+    t = _site_all(tests)
+    t = t[(t["comparison"] == spec["id"]) & (t["timepoint"] == spec["primary_endpoint"])]
+    header = ["Outcome, analysis", "*n*", f"Difference [{labels.ci}]", f"*d* [{labels.ci}]",
+              "*p*"]
+    rows = []
+    ordered = sorted(spec["outcomes"], key=lambda o: o["role"] != "primary")
+    for out in ordered:
+        mine = t[(t["instrument"] == out["instrument"]) & (t["scale"] == out["scale"])]
+        found = [(name, mine[mine["test"] == test]) for test, name in SENSITIVITY
+                 if (mine["test"] == test).any()]
+        if len(found) < 2:
+            continue
+        role = " (primary)" if out["role"] == "primary" else ""
+        rows.append([f"**{labels.scale(out['instrument'], out['scale'])}{role}**", "", "", "",
+                     ""])
+        for name, block in found:
+            rec, smd = _pick(block, "estimate"), _pick(block, "smd_baseline_sd")
+            rows.append([f"  {name}", fmt.integer(rec["n"]), *_estimate_cells(rec, smd, "",
+                                                                               False)])
+    return md_table(header, rows)
+
+
+def trial_fidelity(desc: pd.DataFrame, participants: pd.DataFrame, spec: dict, registry: dict,
+                   labels: Labels) -> str:
+    """Fidelity by site: peer workers rated, service users they supported, the total and
+    each domain as M (SD)."""
+    fid = spec["fidelity"]
+    d = desc[(desc["instrument"] == fid["instrument"]) & (desc["timepoint"] == fid["timepoint"])]
+    inst = registry[fid["instrument"]]
+    scales = [fid["scale"], *[s for s in inst.scales if s != fid["scale"]]]
+    supported = (participants[participants["group"] == spec["arms"][0]]
+                 .dropna(subset=["peer_worker"]).groupby("site").size()
+                 if "peer_worker" in participants else pd.Series(dtype=int))
+    header = ["Site", "Peer workers", "Service users supported",
+              *[("Total" if s == fid["scale"] else s.replace("_", " ").capitalize())
+                + " *M* (*SD*)" for s in scales]]
+    rows = []
+    for site in [*[s for s in labels.site if s in set(d["site"])], "all"]:
+        cells = []
+        n = fmt.NA
+        for scale in scales:
+            hit = d[(d["site"] == site) & (d["scale"] == scale)]
+            if scale == fid["scale"] and len(hit):
+                n = str(int(hit["n"].iloc[0]))
+            cells.append(fmt.NA if hit.empty else
+                         f"{fmt.num(hit['mean'].iloc[0])} ({fmt.num(hit['sd'].iloc[0])})")
+        users = int(supported.sum()) if site == "all" else int(supported.get(site, 0))
+        name = "All sites" if site == "all" else labels.site.get(site, site)
+        rows.append([f"**{name}**" if site == "all" else name, n, str(users), *cells])
+    return md_table(header, rows, "lrr" + "r" * len(scales))
+
+
+LANGUAGES = {"de": "German", "lg": "Luganda", "sw": "Kiswahili", "he": "Hebrew",
+             "gu": "Gujarati", "en": "English", "es": "Spanish", "ca": "Catalan"}
+
+
+def trial_forms(forms: pd.DataFrame, raw_files: list[dict], labels: Labels,
+                registry: dict) -> str:
+    """Per site: its export (format and layout) and the language version of each instrument
+    it used, from instrument_forms.csv (each raw file's declared form)."""
+    layout = {}
+    for spec in raw_files:
+        wide = isinstance(spec.get("timepoint"), dict) and "wide" in spec["timepoint"]
+        kind = ("SPSS (.sav)" if spec["format"] == "sav" else
+                {"\t": "tab-separated text", ";": "semicolon-separated text"}.get(
+                    spec.get("sep", ","), "comma-separated text"))
+        layout[spec["id"]] = f"{kind}, {'wide' if wide else 'long'}"
+    instruments = list(dict.fromkeys(forms["instrument"]))
+    header = ["Site", "Export", *[registry[i].short_name for i in instruments]]
+    rows = []
+    for site in labels.site:
+        mine = forms[forms["sites"].astype(str).str.split(";").map(lambda s, x=site: x in s)]
+        if mine.empty:
+            continue
+        file_id = mine["file_id"].iloc[0]
+        cells = []
+        for inst in instruments:
+            hit = mine[mine["instrument"] == inst]
+            if hit.empty:
+                cells.append(fmt.NA)
+                continue
+            rec = hit.iloc[0]
+            lang = LANGUAGES.get(str(rec["language"]), str(rec["language"]))
+            cite = (f" [@{rec['citation']}]" if isinstance(rec["citation"], str)
+                    and rec["citation"] in {e["id"] for e in registry[inst].sources} else "")
+            cells.append(f"{lang}{cite}")
+        rows.append([labels.site[site], layout.get(file_id, fmt.NA), *cells])
+    return md_table(header, rows, "l" * (2 + len(instruments)))
+
+
+def read_checklist(path) -> pd.DataFrame:
+    """A study's reporting-checklist mapping joined to its guideline's items (package data:
+    ``checklists/<guideline>.yaml``); every item must be mapped, and nothing else."""
+    from pathlib import Path
+
+    import yaml
+
+    from peerstudy.errors import ConfigError
+
+    mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    guide_path = Path(__file__).parent / "checklists" / f"{mapping.get('guideline', '')}.yaml"
+    if not guide_path.is_file():
+        raise ConfigError(f"{path}: guideline '{mapping.get('guideline')}' is not one of "
+                          f"{sorted(p.stem for p in guide_path.parent.glob('*.yaml'))}.")
+    guide = yaml.safe_load(guide_path.read_text(encoding="utf-8"))
+    items = {str(k): v for k, v in (mapping.get("items") or {}).items()}
+    known = [str(i["id"]) for i in guide["items"]]
+    missing = [i for i in known if i not in items]
+    extra = [i for i in items if i not in known]
+    if missing or extra:
+        raise ConfigError(f"{path}: {guide['name']} items " + "; ".join(
+            x for x in (f"not mapped: {', '.join(missing)}" if missing else "",
+                        f"not in the checklist: {', '.join(extra)}" if extra else "") if x)
+            + " — map every item to where the report covers it.")
+    rows = []
+    for item in guide["items"]:
+        entry = items[str(item["id"])]
+        where = entry.get("where", [])
+        if not where:
+            raise ConfigError(f"{path}: item {item['id']} has no 'where'.")
+        rows.append({"item": str(item["id"]), "section": item["section"],
+                     "topic": item["topic"], "where": ";".join(where),
+                     "note": entry.get("note", "")})
+    return pd.DataFrame(rows, columns=["item", "section", "topic", "where", "note"])
+
+
+def checklist(table: pd.DataFrame) -> str:
+    """The checklist appendix: each item, its topic and where the report covers it (as
+    cross-references, which the renderer resolves to section, table and figure numbers)."""
+    places = {"title": "Title", "abstract": "Abstract"}
+    rows, current = [], None
+    for rec in table.to_dict("records"):
+        if rec["section"] != current:
+            current = rec["section"]
+            rows.append([f"**{current}**", "", "", ""])
+        where = [places.get(w, w) for w in rec["where"].split(";")]
+        note = rec["note"] if isinstance(rec["note"], str) else ""
+        rows.append([rec["item"], rec["topic"], ", ".join(where),
+                     note[:1].upper() + note[1:] if note else ""])
+    return md_table(["Item", "Topic", "Reported in", "Note"], rows, "llll")

@@ -405,7 +405,9 @@ def _estimate_values(ctx: Context, base: str, sel: str, src: str, rec: dict):
 def arm_values(ctx: Context):
     t = _tests(ctx)
     src = ctx.path("tests")
-    rows = t[(t["factor"] == "arm") & t["test"].isin(["mixed_model", "mixed_model_change"])]
+    plan = [s["id"] for s in ctx.design["analysis"].get("arm_models", [])]
+    rows = t[(t["factor"] == "arm") & t["test"].isin(["mixed_model", "mixed_model_change"])
+             & t["comparison"].isin(plan)]
     for rec in rows.to_dict("records"):
         kind = "difference" if rec["test"] == "mixed_model" else "change"
         when = str(rec["timepoint"]).split("-")[-1]
@@ -790,6 +792,335 @@ def published_values(ctx: Context):
                  if rec["published_mean"] < low else "within the range")
         yield Value(f"{base}.versus_range", where, src, sel,
                     "published_mean against the registry's scale range")
+
+
+# ---- labels -----------------------------------------------------------------------------
+
+@family("label.{group|site|timepoint}.{id}.{label|short|lower|possessive|possessive_lower}",
+        "config",
+        "the config's labels of groups, sites and timepoints, as written there, mid-sentence "
+        "(lower: groups and timepoints, not the sites' proper names) and as possessives "
+        "('Peer support arm's', 'Peer support workers'')")
+def label_values(ctx: Context):
+    for kind in ("groups", "sites", "timepoints"):
+        for entry in ctx.design.get(kind, []):
+            base = f"label.{kind[:-1]}.{entry['id']}"
+            sel = f"{kind}, id={entry['id']}"
+            for key, text in (("label", entry["label"]),
+                              ("short", entry.get("short_label", entry["label"]))):
+                yield Value(f"{base}.{key}", text, "config", sel, "label" if key == "label"
+                            else "short_label")
+            if kind != "sites":
+                yield Value(f"{base}.lower", fmt.lower_first(entry["label"]), "config", sel,
+                            "label")
+            yield Value(f"{base}.possessive", fmt.possessive(entry["label"]), "config", sel,
+                        "label")
+            if kind != "sites":
+                yield Value(f"{base}.possessive_lower", fmt.possessive(fmt.lower_first(
+                    entry["label"])), "config", sel, "label")
+
+
+# ---- a randomised trial ------------------------------------------------------------------
+
+def _trial(ctx: Context) -> dict:
+    return ctx.design.get("analysis", {}).get("trial") or {}
+
+
+def family_label(ctx: Context, family: str) -> str:
+    """The p subscript of a family: its own method (multiplicity.families) or the study's."""
+    mult = ctx.conventions.get("multiplicity", {})
+    method = mult.get("by_family", {}).get(family, mult.get("method", "none"))
+    return MULTIPLICITY_NAMES[method]
+
+
+def _tp_label(ctx: Context, tp: str) -> str:
+    return next((t["label"] for t in ctx.design["timepoints"] if t["id"] == tp), tp)
+
+
+@family("trial.{name|registry|registration|url|allocation_ratio|planned_total|"
+        "planned_per_site|n_sites|endpoint|follow_up|baseline|site_model|random_site_min_sites|"
+        "peer_workers|blocks.sizes|blocks.n|sessions.{m|sd|median|min|max|n}|mi.{imputations|"
+        "iterations|seed}}", "config, participants.csv, conventions.json",
+        "the trial's design facts as declared (registration, allocation ratio, planned size), "
+        "the assessments by their labels, the site effect the analysis used, the permuted "
+        "blocks and peer support sessions recorded in participants.csv, and the "
+        "multiple-imputation settings", needs=("participants",))
+def trial_design_values(ctx: Context):
+    spec = _trial(ctx)
+    if not spec:
+        return
+    design = ctx.design.get("trial", {})
+    conv = ctx.conventions.get("conventions", {}).get("trial", {})
+    if "name" in design:
+        yield Value("trial.name", design["name"], "config", "trial", "name")
+    reg = design.get("registration")
+    if reg:
+        yield Value("trial.registry", reg["registry"], "config", "trial.registration", "registry")
+        yield Value("trial.registration", reg["id"], "config", "trial.registration", "id")
+        if "url" in reg:
+            yield Value("trial.url", reg["url"], "config", "trial.registration", "url")
+    if "allocation_ratio" in design:
+        yield Value("trial.allocation_ratio", design["allocation_ratio"], "config", "trial",
+                    "allocation_ratio")
+    planned = design.get("planned_sample_size", {})
+    for key in ("total", "per_site"):
+        if key in planned:
+            yield Value(f"trial.planned_{key}", str(planned[key]), "config",
+                        "trial.planned_sample_size", key)
+    people = ctx.results["participants"]
+    src = ctx.path("participants")
+    arms = people[people["group"].isin(spec["arms"])]
+    n_sites = int(arms["site"].nunique())
+    yield Value("trial.n_sites", str(n_sites), src, f"group in {spec['arms']}", "site")
+    labels = [_tp_label(ctx, tp) for tp in spec["follow_up"]]
+    yield Value("trial.follow_up", fmt.join_words([fmt.lower_first(x) for x in labels]),
+                "config", "analysis.trial.follow_up", "timepoints[].label")
+    yield Value("trial.endpoint", fmt.lower_first(_tp_label(ctx, spec["primary_endpoint"])),
+                "config", "analysis.trial.primary_endpoint", "timepoints[].label")
+    yield Value("trial.baseline", fmt.lower_first(_tp_label(ctx, spec["baseline"])), "config",
+                "analysis.trial.baseline", "timepoints[].label")
+    least = conv.get("random_site_min_sites", 5)
+    choice = spec.get("site_effect", "auto")
+    model = (choice if choice != "auto" else "random" if n_sites >= least else "fixed")
+    yield Value("trial.site_model", {"random": "a random intercept for site",
+                                     "fixed": "site as a fixed effect",
+                                     "none": "no site effect"}[model],
+                "conventions.json", "trial.site_effect", "random_site_min_sites and the sites")
+    yield Value("trial.random_site_min_sites", str(least), ctx.path("conventions"),
+                "conventions.trial", "random_site_min_sites")
+    workers = people[people["group"] == "peer_worker"] if "peer_worker" in set(
+        people["group"]) else people.iloc[0:0]
+    yield Value("trial.peer_workers", str(len(workers)), src, "group=peer_worker",
+                "participant_id")
+    if "allocation_block" in arms:
+        sizes = arms.groupby(["site", "allocation_block"]).size()
+        full = sorted({int(k) for k in sizes})
+        yield Value("trial.blocks.sizes", fmt.join_words([str(k) for k in full]), src,
+                    "arms, per allocation_block", "allocation_block (participants per block)")
+        yield Value("trial.blocks.n", str(len(sizes)), src, "arms", "allocation_block")
+    if "sessions" in arms:
+        got = arms.loc[arms["group"] == spec["arms"][0], "sessions"].dropna().astype(float)
+        got = got[got > 0]
+        sel = f"group={spec['arms'][0]}, sessions > 0"
+        for key, value in (("m", fmt.num(got.mean(), 1)), ("sd", fmt.num(got.std(ddof=1), 1)),
+                           ("median", fmt.num(got.median(), 0)), ("min", fmt.num(got.min(), 0)),
+                           ("max", fmt.num(got.max(), 0)), ("n", str(len(got)))):
+            yield Value(f"trial.sessions.{key}", value, src, sel, "sessions")
+    mi = spec.get("sensitivity", {}).get("multiple_imputation")
+    if mi:
+        for key in ("imputations", "iterations", "seed"):
+            yield Value(f"trial.mi.{key}", str(mi.get(key, 10)), "config",
+                        "analysis.trial.sensitivity.multiple_imputation", key)
+
+
+def _outcome_name(ctx: Context, instrument: str, scale: str) -> str:
+    inst = ctx.registry[instrument]
+    if scale == "total":
+        return inst.name
+    return f"{inst.name}, {fmt.lower_first(inst.scales[scale].label)}"
+
+
+@family("effect.{instrument}.{scale}.{timepoint}.{apa|estimate|ci|p|sig|smd|smd_ci|n|favours}; "
+        "effect.{instrument}.{scale}.interaction.{apa|estimate|ci|p}; "
+        "effect.{instrument}.{scale}.{cc|mi}.{apa|estimate|ci|smd|smd_ci|p|n}; "
+        "outcome.{instrument}.{scale}.{name|role}; trial.primary.{name|instrument|scale}",
+        "tests.csv", "the trial's baseline-adjusted arm differences (intervention minus "
+        "control) at each follow-up with the standardised difference (smd, baseline SD units) "
+        "and which arm they favour on the scale's direction; the arm x time interaction; the "
+        "complete-case (cc) and multiple-imputation (mi) sensitivity estimates at the primary "
+        "endpoint; p carries the family's own multiplicity label",
+        needs=("tests",))
+def trial_effect_values(ctx: Context):
+    spec = _trial(ctx)
+    if not spec:
+        return
+    t = _tests(ctx)
+    src = ctx.path("tests")
+    rows = t[t["comparison"] == spec["id"]]
+    a, b = spec["arms"]
+    names = {g["id"]: g.get("short_label", g["label"]) for g in ctx.design["groups"]}
+    for out in spec["outcomes"]:
+        inst, scale = out["instrument"], out["scale"]
+        base = f"effect.{inst}.{scale}"
+        name = _outcome_name(ctx, inst, scale)
+        yield Value(f"outcome.{inst}.{scale}.name", name, ctx.registry[inst].path,
+                    f"scale {scale}", "name, label")
+        yield Value(f"outcome.{inst}.{scale}.role", out["role"], "config",
+                    "analysis.trial.outcomes", "role")
+        if out["role"] == "primary":
+            yield Value("trial.primary.name", name, ctx.registry[inst].path, f"scale {scale}",
+                        "name, label")
+            yield Value("trial.primary.instrument", ctx.registry[inst].short_name,
+                        ctx.registry[inst].path, "short_name", "short_name")
+        mine = rows[(rows["instrument"] == inst) & (rows["scale"] == scale)]
+        for test, key in (("mixed_model", None), ("mixed_model_complete_cases", "cc"),
+                          ("mixed_model_mi", "mi")):
+            for rec in mine[(mine["test"] == test) & (mine["effect_name"] == "estimate")
+                            ].to_dict("records"):
+                smd = mine[(mine["test"] == test) & (mine["timepoint"] == rec["timepoint"])
+                           & (mine["effect_name"] == "smd_baseline_sd")]
+                where = f"{base}.{key or rec['timepoint']}"
+                sel = _row_text(comparison=spec["id"], instrument=inst, scale=scale, test=test,
+                                timepoint=rec["timepoint"], effect_name="estimate")
+                yield from _trial_estimate(ctx, where, sel, src, rec, smd)
+                if key is None:
+                    better = ctx.higher_is_better(inst, scale)
+                    yield Value(f"{where}.favours", fmt.favours(
+                        rec["effect"], better, names[a], names[b]), src, sel,
+                        "effect and the registry's higher_is_better")
+        for rec in mine[mine["test"] == "mixed_model_interaction"].to_dict("records"):
+            sel = _row_text(comparison=spec["id"], instrument=inst, scale=scale,
+                            test="mixed_model_interaction", timepoint=rec["timepoint"])
+            yield from _trial_estimate(ctx, f"{base}.interaction", sel, src, rec, None)
+    fam = spec["families"]["secondary"]
+    sec = rows[(rows["test"] == "mixed_model") & (rows["effect_name"] == "estimate")
+               & (rows["family"] == fam) & rows["p"].notna()]
+    label = family_label(ctx, fam)
+    used = sec["p_adjusted"] if label else sec["p"]
+    sel = _row_text(comparison=spec["id"], test="mixed_model", family=fam,
+                    effect_name="estimate")
+    yield Value("trial.secondary.n_tests", str(len(sec)), src, sel, "p")
+    yield Value("trial.secondary.n_sig", str(int((used < ctx.alpha).sum())), src, sel,
+                "p_adjusted < alpha" if label else "p < alpha")
+
+
+def _trial_estimate(ctx: Context, base: str, sel: str, src: str, rec: dict, smd):
+    label = family_label(ctx, rec["family"])
+    p = rec["p_adjusted"] if label else rec["p"]
+    stat_df = rec["df1"] if rec["statistic_name"] == "t" else None
+    yield Value(f"{base}.apa", fmt.apa_estimate(
+        rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
+        stat_df, p, label, ctx.level, symbol="Δ", alpha=ctx.alpha), src, sel,
+        "effect, ci_low, ci_high, statistic, df1, p (p_adjusted in adjusted families)")
+    yield Value(f"{base}.estimate", fmt.num(rec["effect"]), src, sel, "effect")
+    yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], level=ctx.level), src, sel,
+                "ci_low, ci_high")
+    yield Value(f"{base}.p", fmt.p_expr(p, label, ctx.alpha), src, sel,
+                "p_adjusted" if label else "p")
+    yield Value(f"{base}.sig", fmt.significance(p, ctx.alpha), src, sel,
+                "p_adjusted" if label else "p")
+    yield Value(f"{base}.n", str(int(rec["n"])), src, sel, "n")
+    if smd is not None and len(smd):
+        d = smd.iloc[0]
+        ssel = sel.replace("effect_name=estimate", "effect_name=smd_baseline_sd")
+        yield Value(f"{base}.smd", fmt.num(d["effect"]), src, ssel, "effect")
+        yield Value(f"{base}.smd_ci", fmt.ci(d["ci_low"], d["ci_high"], level=ctx.level), src,
+                    ssel, "ci_low, ci_high")
+
+
+@family("fidelity.association.{apa|estimate|ci|p|n}", "tests.csv",
+        "exploratory: change in the primary outcome at the endpoint per point of the peer "
+        "worker's fidelity score, in the intervention arm", needs=("tests",))
+def fidelity_association_values(ctx: Context):
+    spec = _trial(ctx)
+    if not spec.get("fidelity"):
+        return
+    t = _tests(ctx)
+    rows = t[(t["factor"] == "fidelity") & (t["comparison"] == f"{spec['id']}_fidelity")]
+    for rec in rows.to_dict("records"):
+        sel = _row_text(comparison=rec["comparison"], factor="fidelity")
+        yield from _trial_estimate(ctx, "fidelity.association", sel, ctx.path("tests"), rec,
+                                   None)
+
+
+@family("fidelity.{site|all}.{m|sd|n}; fidelity.{lowest|highest}.{site|m}; "
+        "fidelity.domain.{scale}.{m|sd}", "descriptives.csv",
+        "the peer workers' fidelity score by site and overall (mean, SD, workers rated), the "
+        "sites with the lowest and highest mean, and each domain's mean", needs=("descriptives",))
+def fidelity_site_values(ctx: Context):
+    spec = _trial(ctx)
+    fid = spec.get("fidelity")
+    if not fid:
+        return
+    d = ctx.results["descriptives"]
+    src = ctx.path("descriptives")
+    sel_all = d[(d["instrument"] == fid["instrument"]) & (d["timepoint"] == fid["timepoint"])]
+    total = sel_all[sel_all["scale"] == fid["scale"]]
+    sites = {s["id"]: s["label"] for s in ctx.design["sites"]}
+    for rec in total.to_dict("records"):
+        base = f"fidelity.{rec['site']}"
+        sel = _row_text(site=rec["site"], instrument=fid["instrument"], scale=fid["scale"],
+                        timepoint=fid["timepoint"])
+        yield Value(f"{base}.m", fmt.num(rec["mean"]), src, sel, "mean")
+        yield Value(f"{base}.sd", fmt.num(rec["sd"]), src, sel, "sd")
+        yield Value(f"{base}.n", str(int(rec["n"])), src, sel, "n")
+    by_site = total[total["site"] != "all"].sort_values(["mean", "site"], kind="mergesort")
+    if len(by_site):
+        for key, rec in (("lowest", by_site.iloc[0]), ("highest", by_site.iloc[-1])):
+            sel = _row_text(instrument=fid["instrument"], scale=fid["scale"]) + f" ({key} mean)"
+            yield Value(f"fidelity.{key}.site", sites.get(rec["site"], rec["site"]), src, sel,
+                        "site")
+            yield Value(f"fidelity.{key}.m", fmt.num(rec["mean"]), src, sel, "mean")
+    for rec in sel_all[(sel_all["site"] == "all") & (sel_all["scale"] != fid["scale"])
+                       ].to_dict("records"):
+        sel = _row_text(site="all", instrument=fid["instrument"], scale=rec["scale"])
+        yield Value(f"fidelity.domain.{rec['scale']}.m", fmt.num(rec["mean"]), src, sel, "mean")
+        yield Value(f"fidelity.domain.{rec['scale']}.sd", fmt.num(rec["sd"]), src, sel, "sd")
+
+
+@family("consort.{assessed|excluded|randomised}.n; consort.excluded.{reason}; "
+        "consort.{arm}.{allocated|received|not_received|analysed|excluded_from_analysis}.n; "
+        "consort.{arm}.{not_received|excluded_from_analysis}.{reason}; "
+        "consort.{arm}.{timepoint}.{followed_up|lost}.n; consort.{arm}.{timepoint}.lost."
+        "{pct|reason}", "consort.csv",
+        "the CONSORT flow: everyone assessed, excluded (by reason) and randomised; per arm "
+        "allocated, received, followed up and lost at each assessment (by reason; lost_pct of "
+        "those allocated) and analysed", needs=("consort",))
+def consort_values(ctx: Context):
+    flow = ctx.results["consort"].copy()
+    flow["timepoint"] = flow["timepoint"].fillna("").astype(str)
+    src = f"results/{ctx.study}/consort.csv"
+    allocated = {}
+    for rec in flow.to_dict("records"):
+        stage, arm, tp, reason = rec["stage"], rec["arm"], rec["timepoint"], rec["reason"]
+        parts = ["consort"] + ([] if arm == "all" else [arm]) + ([tp] if tp else []) + [stage]
+        parts.append("n" if reason == "all" else slug(reason))
+        sel = _row_text(stage=stage, arm=arm, timepoint=tp or "(none)", reason=reason)
+        yield Value(".".join(parts), str(int(rec["n"])), src, sel, "n")
+        if stage == "allocated":
+            allocated[arm] = int(rec["n"])
+        if stage == "lost" and reason == "all" and arm in allocated:
+            yield Value(".".join(["consort", arm, tp, "lost", "pct"]),
+                        fmt.percent(rec["n"], allocated[arm]), src, sel, "n / allocated")
+
+
+@family("power.{n}.{effect}.{power|mc_se}; power.{sites|timepoints|icc|replicates|alpha|"
+        "site_sd|retention|effects|sizes}", "power.csv", "the power simulation of the planned "
+        "model: power (and its Monte-Carlo SE) per trial size and effect (effect in SD units "
+        "as d0_30 for 0.30); the simulation's settings as declared; mc_level, the "
+        "Monte-Carlo interval drawn in the power curve", needs=("power",))
+def power_values(ctx: Context):
+    table = ctx.results["power"]
+    src = f"results/{ctx.study}/power.csv"
+    for rec in table.to_dict("records"):
+        effect = f"{rec['effect_sd']:.2f}"
+        key = f"power.n{int(rec['participants'])}.d{slug(effect)}"
+        sel = _row_text(participants=int(rec["participants"]), effect_sd=rec["effect_sd"])
+        yield Value(f"{key}.power", fmt.bounded(rec["power"], 2), src, sel, "power")
+        yield Value(f"{key}.participants", str(int(rec["participants"])), src, sel,
+                    "participants")
+        yield Value(f"{key}.effect", fmt.num(rec["effect_sd"]), src, sel, "effect_sd")
+        yield Value(f"{key}.mc_se", fmt.bounded(rec["mc_se"], 3), src, sel, "mc_se")
+    spec = ctx.design.get("power", {})
+    for key in ("sites", "timepoints", "replicates"):
+        if key in spec:
+            yield Value(f"power.{key}", str(spec[key]), "config", "power", key)
+    for key in ("icc", "site_sd", "alpha"):
+        if key in spec:
+            yield Value(f"power.{key}", fmt.bounded(spec[key]), "config", "power", key)
+    if "retention" in spec:
+        yield Value("power.retention", fmt.join_words([fmt.bounded(r) for r in spec["retention"]]),
+                    "config", "power", "retention")
+    if "effects" in spec:
+        yield Value("power.effects", fmt.join_words([fmt.num(e) for e in spec["effects"]]),
+                    "config", "power", "effects")
+    from peerstudy.power import MC_LEVEL
+
+    yield Value("power.mc_level", fmt.percent_level(MC_LEVEL), "peerstudy.power", "MC_LEVEL",
+                "the Monte-Carlo interval drawn in the power curve")
+    sizes = sorted({int(x) for x in table["participants"]})
+    yield Value("power.sizes", fmt.join_words([str(n) for n in sizes]), src, "all rows",
+                "participants")
 
 
 # ---- reproducibility ------------------------------------------------------------------

@@ -44,6 +44,10 @@ FAMILIES = (
            ("chi_square", "fisher_exact")),
     Family("arm_models", "arm_models", "arm x time linear mixed models",
            ("mixed_model", "mixed_model_change")),
+    Family("trial", "trial", "a randomised trial: baseline-adjusted arm x time mixed models, "
+           "complete-case and multiple-imputation sensitivity analyses, fidelity",
+           ("mixed_model", "mixed_model_interaction", "mixed_model_complete_cases",
+            "mixed_model_mi")),
 )
 
 
@@ -128,8 +132,27 @@ def _plan_arm_models(analysis, registry, design) -> list[dict]:
             for s in analysis.get("arm_models", [])]
 
 
+def _plan_trial(analysis, registry, design) -> dict:
+    from peerstudy.conventions import conventions
+    from peerstudy.trial import mi_outcomes
+
+    s = analysis["trial"]
+    conv = conventions(analysis)["conventions"]
+    fid = s.get("fidelity")
+    return {"id": s["id"], "arms": list(s["arms"]), "baseline": s["baseline"],
+            "follow_up": list(s["follow_up"]), "primary_endpoint": s["primary_endpoint"],
+            "outcomes": [dict(o) for o in s["outcomes"]], "families": dict(s["families"]),
+            "site_effect": s.get("site_effect", "auto"),
+            "random_site_min_sites": conv["trial"]["random_site_min_sites"],
+            "complete_cases": bool(s.get("sensitivity", {}).get("complete_cases", True)),
+            "mi_outcomes": [{"instrument": o["instrument"], "scale": o["scale"]}
+                            for o in mi_outcomes(s)],
+            "fidelity": dict(fid) if fid else None}
+
+
 PLANS = {"within": _plan_within, "between": _plan_between, "attrition": _plan_attrition,
-         "categorical": _plan_categorical, "arm_models": _plan_arm_models}
+         "categorical": _plan_categorical, "arm_models": _plan_arm_models,
+         "trial": _plan_trial}
 
 
 def reliability_plan(registry: dict, level: float) -> dict:
@@ -161,7 +184,8 @@ def _conventions_literal(analysis: dict) -> dict:
     return {"wilcoxon": c["wilcoxon"], "mann_whitney": c["mann_whitney"],
             "chi_square": c["chi_square"], "fisher_for_2x2": c["fisher_for_2x2"],
             "effect_sizes": list(c["effect_sizes"]), "ci_level": c["ci_level"],
-            "mixed_model": c["mixed_model"], "multiplicity": conv["multiplicity"]["method"]}
+            "mixed_model": c["mixed_model"], "multiplicity": conv["multiplicity"]["method"],
+            "multiplicity_by_family": conv["multiplicity"]["by_family"]}
 
 
 def _fill(template: str, values: dict) -> str:
@@ -183,12 +207,14 @@ def render_r(study: str, analysis: dict, registry: dict, design: dict,
     for fam in used:
         plan = PLANS[fam.name](analysis, registry, design)
         body = (TEMPLATES / "R" / f"{fam.name}.R").read_text(encoding="utf-8")
-        header = _header("R", study, fam.title, fam.name, "tests.csv", fam.tests)
+        header = _header("R", study, fam.title, fam.name, "tests.csv", fam.tests,
+                         mice=fam.name == "trial")
         out[f"{fam.name}.R"] = _fill(header + common + body,
                                      {**values, "PLAN": r_literal(plan), "FAMILY": fam.name})
     runner = (TEMPLATES / "R" / "all.R").read_text(encoding="utf-8")
     out["all.R"] = _fill(_header("R", study, "every family of the analysis plan", "all",
-                                 "tests.csv", ()) + common + runner,
+                                 "tests.csv", (), mice=any(f.name == "trial" for f in used))
+                         + common + runner,
                          {**values, "FAMILIES": r_literal([f.name for f in used]),
                           "FAMILY": "all", "PLAN": "NULL"})
     rel = (TEMPLATES / "R" / "reliability.R").read_text(encoding="utf-8")
@@ -200,7 +226,8 @@ def render_r(study: str, analysis: dict, registry: dict, design: dict,
     return out
 
 
-def _header(lang: str, study: str, title: str, name: str, target: str, tests) -> str:
+def _header(lang: str, study: str, title: str, name: str, target: str, tests,
+            mice: bool = False) -> str:
     ext = "R" if lang == "R" else "sps"
     what = f" (tests: {', '.join(tests)})" if tests else ""
     if lang == "R":
@@ -210,7 +237,9 @@ def _header(lang: str, study: str, title: str, name: str, target: str, tests) ->
                 f"# not this file. Run from the repository root:\n"
                 f"#   Rscript results/{study}/syntax/{name}.{ext} [output.csv]\n"
                 "# Needs R with afex, effectsize, lme4, lmerTest and psych (Debian: r-cran-afex\n"
-                "# r-cran-effectsize r-cran-lme4 r-cran-lmertest r-cran-psych).\n\n")
+                "# r-cran-effectsize r-cran-lme4 r-cran-lmertest r-cran-psych)"
+                + (", and mice (r-cran-mice) for the trial's pooling" if mice else "")
+                + ".\n\n")
     return (f"* peerstudy -- SPSS syntax for study '{study}': {title}.\n"
             f"* Reproduces the rows of results/{study}/{target}{what}.\n"
             "* Generated by the workflow from the config's analysis plan. Run it with the\n"

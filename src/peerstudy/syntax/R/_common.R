@@ -164,14 +164,17 @@ mixed_values <- function(res) {
 # ---- Multiplicity and output -------------------------------------------------
 # p adjusted within each family, separately per test; the effect-size rows of
 # one test share its p (as tests.csv).
+# A family may have its own method (config multiplicity.families).
 adjust_families <- function(tests) {
-  method <- switch(conventions$multiplicity, holm = "holm", bh = "BH",
-                   bonferroni = "bonferroni", none = "none")
+  r_method <- function(m) switch(m, holm = "holm", bh = "BH", bonferroni = "bonferroni",
+                                 none = "none")
   ident <- c("site", "group", "instrument", "scale", "test", "factor", "contrast", "timepoint")
   key <- do.call(paste, c(tests[ident], sep = "|"))
   out <- rep(NA_real_, nrow(tests))
   for (block in split(seq_len(nrow(tests)), paste(tests$family, tests$test, sep = "|"))) {
     first <- block[!duplicated(key[block])]
+    own <- conventions$multiplicity_by_family[[tests$family[block[1]]]]
+    method <- r_method(if (is.null(own)) conventions$multiplicity else own)
     adjusted <- p.adjust(tests$p[first], method = method)
     out[block] <- adjusted[match(key[block], key[first])]
   }
