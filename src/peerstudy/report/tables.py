@@ -367,12 +367,22 @@ def arms(tests: pd.DataFrame, spec: dict, labels: Labels, p_label: str) -> str:
 
 
 def rci(summary: pd.DataFrame, labels: Labels, suppress: int | None) -> str:
+    """Reliable change per scale: n and the counts per category. Counts of 1 to
+    ``suppress`` - 1 print as "<5"; a row with a single such count, which n would give
+    away, also hides its next smallest count (complementary suppression)."""
+    cats = ("improved", "unchanged", "deteriorated")
+
     def cells(rec):
+        counts = {c: int(rec[c]) for c in cats}
+        hidden = {c for c, v in counts.items() if suppress and 0 < v < suppress}
+        if len(hidden) == 1:
+            others = sorted((v, c) for c, v in counts.items() if c not in hidden and v > 0)
+            if others:
+                hidden.add(others[0][1])
+        shown = [(f"<{suppress}" if counts[c] < suppress else "suppressed") if c in hidden
+                 else fmt.integer(counts[c]) for c in cats]
         return [labels.scale(rec["instrument"], rec["scale"]),
-                labels.contrast(f"{rec['from']}-{rec['to']}"), fmt.integer(rec["n"]),
-                fmt.suppressed(rec["improved"], suppress),
-                fmt.suppressed(rec["unchanged"], suppress),
-                fmt.suppressed(rec["deteriorated"], suppress)]
+                labels.contrast(f"{rec['from']}-{rec['to']}"), fmt.integer(rec["n"]), *shown]
 
     records = [{**r, "contrast": f"{r['from']}-{r['to']}"} for r in summary.to_dict("records")]
     rows = grouped(records, labels, cells, 6)

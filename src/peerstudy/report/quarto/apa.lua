@@ -6,11 +6,10 @@ function Div(div)
   -- the reference list: hanging indent in the PDF (HTML's comes from apa.css, DOCX's from
   -- the reference document's Bibliography style)
   if div.identifier == "refs" and FORMAT == "typst" then
-    local out = pandoc.Blocks{pandoc.RawBlock("typst",
-      "#block[#set par(hanging-indent: 1.5em, first-line-indent: 0em, justify: false)")}
-    out:extend(div.content)
-    out:insert(pandoc.RawBlock("typst", "]"))
-    return out
+    -- the div stays (citeproc, which runs after the filters, fills it in place)
+    return pandoc.Blocks{pandoc.RawBlock("typst",
+      "#block[#set par(hanging-indent: 1.5em, first-line-indent: 0em, justify: false)"),
+      div, pandoc.RawBlock("typst", "]")}
   end
   if not div.classes:includes("table-note") then return nil end
   if FORMAT == "docx" then
@@ -69,12 +68,25 @@ local function cell_lengths(cell)
   return longest, utf8.len(text) or #text
 end
 
--- PDF: a table of up to 25 rows is kept on one page (with its caption and note nearby)
--- instead of leaving a row or two on the next; longer tables break, header repeated.
+-- PDF: a short table (up to 15 rows of short cells) is kept on one page instead of
+-- leaving a row or two on the next; longer ones, or ones with long text that may run
+-- past a page, break normally, header repeated. (Typst cannot lay out a block taller
+-- than a page, so keeping a tall table together would clip it.)
 local function keep_together(tbl)
-  local rows = #tbl.head.rows
-  for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
-  if rows > 25 then return nil end
+  local rows, longest = #tbl.head.rows, 0
+  local function scan(list)
+    for _, row in ipairs(list) do
+      for _, cell in ipairs(row.cells) do
+        longest = math.max(longest, utf8.len(pandoc.utils.stringify(cell.contents)) or 0)
+      end
+    end
+  end
+  scan(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do
+    rows = rows + #body.body
+    scan(body.body)
+  end
+  if rows > 15 or longest > 40 then return nil end
   return pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false)["), tbl,
                        pandoc.RawBlock("typst", "]")}
 end
@@ -82,25 +94,40 @@ end
 function Table(tbl)
   if FORMAT == "typst" then return keep_together(tbl) end
   if FORMAT ~= "docx" then return nil end
+  -- each column gets at least its longest word (so no word is ever split), and the
+  -- rest of the text width (about 95 characters of 9-point table text) in proportion to
+  -- how much longer its cells run
+  local WIDTH = 95
   local n = #tbl.colspecs
-  local need = {}
-  for i = 1, n do need[i] = 5 end
+  local least, want = {}, {}
+  for i = 1, n do least[i], want[i] = 4, 4 end
   local function visit(rows)
     for _, row in ipairs(rows) do
       for i, cell in ipairs(row.cells) do
         if i <= n and cell.col_span == 1 then
           local longest, total = cell_lengths(cell)
-          need[i] = math.max(need[i], longest + 2, math.min(total, 28))
+          least[i] = math.max(least[i], longest + 2)
+          want[i] = math.max(want[i], math.min(total + 2, 40))
         end
       end
     end
   end
   visit(tbl.head.rows)
   for _, body in ipairs(tbl.bodies) do visit(body.body) end
-  local sum = 0
-  for i = 1, n do sum = sum + need[i] end
+  local floor, extra = 0, 0
   for i = 1, n do
-    tbl.colspecs[i] = {tbl.colspecs[i][1], need[i] / sum}
+    floor = floor + least[i]
+    extra = extra + math.max(0, want[i] - least[i])
+  end
+  local spare = math.max(0, WIDTH - floor)
+  local widths, sum = {}, 0
+  for i = 1, n do
+    local share = extra > 0 and spare * math.max(0, want[i] - least[i]) / extra or 0
+    widths[i] = least[i] + math.min(share, want[i] - least[i])
+    sum = sum + widths[i]
+  end
+  for i = 1, n do
+    tbl.colspecs[i] = {tbl.colspecs[i][1], widths[i] / sum}
   end
   return tbl
 end
