@@ -116,6 +116,16 @@ def ci_bare(low, high, decimals: int = 2, is_bounded: bool = False) -> str:
     return f"[{fmt(low, decimals)},\u00a0{fmt(high, decimals)}]"  # one unbreakable interval
 
 
+NUMBER_WORDS = ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def count_words(n) -> str:
+    """A count as APA writes it in prose: words below ten ("none", "four"), numerals from
+    10 up ("12", "1,250")."""
+    n = int(n)
+    return NUMBER_WORDS[n] if 0 <= n < 10 else integer(n)
+
+
 def percent_level(level: float) -> str:
     return f"{100 * level:g}%"
 

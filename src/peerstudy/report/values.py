@@ -479,6 +479,9 @@ def attrition_values(ctx: Context):
         prefix = "attrition" if label == "all" else "attrition.totals"
         yield Value(f"{prefix}.n_tests", str(len(block)), src, sel, "p")
         yield Value(f"{prefix}.n_sig", str(int(sig)), src, sel, "p_adjusted < alpha")
+        yield Value(f"{prefix}.n_tests_words", fmt.count_words(len(block)), src, sel, "p")
+        yield Value(f"{prefix}.n_sig_words", fmt.count_words(sig), src, sel,
+                    "p_adjusted < alpha")
 
 
 @family("categorical.{comparison}.{variable}.{apa|p|sig|fisher}", "tests.csv",
@@ -511,9 +514,10 @@ def categorical_values(ctx: Context):
         yield Value(f"{base}.fisher", text, src, sel, "effect, ci_low, ci_high, p_adjusted")
 
 
-@family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}", "tests.csv",
+@family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}[_words]", "tests.csv",
         "per multiplicity family, the number of tests of its primary test and how many are "
-        "significant on the adjusted (n_sig) and unadjusted p",
+        "significant on the adjusted (n_sig) and unadjusted p; `_words` spells counts below "
+        "ten for prose (APA)",
         needs=("tests",))
 def family_values(ctx: Context):
     t = _tests(ctx)
@@ -529,11 +533,13 @@ def family_values(ctx: Context):
         block = block[block["p"].notna()]
         sel = _row_text(family=fam) + (f", test={test}" if test else "")
         p_used = block["p_adjusted"] if ctx.correction != "none" else block["p"]
-        yield Value(f"family.{fam}.n_tests", str(len(block)), src, sel, "p")
-        yield Value(f"family.{fam}.n_sig", str(int((p_used < ctx.alpha).sum())), src, sel,
-                    "p_adjusted < alpha")
-        yield Value(f"family.{fam}.n_sig_unadjusted", str(int((block["p"] < ctx.alpha).sum())),
-                    src, sel, "p < alpha")
+        counts = {"n_tests": len(block), "n_sig": int((p_used < ctx.alpha).sum()),
+                  "n_sig_unadjusted": int((block["p"] < ctx.alpha).sum())}
+        columns = {"n_tests": "p", "n_sig": "p_adjusted < alpha", "n_sig_unadjusted": "p < alpha"}
+        for key, count in counts.items():
+            yield Value(f"family.{fam}.{key}", str(count), src, sel, columns[key])
+            yield Value(f"family.{fam}.{key}_words", fmt.count_words(count), src, sel,
+                        columns[key])
 
 
 @family("rci.{group}.{instrument}.{scale}.{T1_T2}.{improved|unchanged|deteriorated|n}",
@@ -620,6 +626,8 @@ def qualitative_values(ctx: Context):
     rec = tot.iloc[0]
     for col in ("quotations", "codes", "code_groups", "documents"):
         yield Value(f"qual.{col}", str(int(rec[col])), src, "the only row", col)
+    yield Value("qual.code_groups_words", fmt.count_words(rec["code_groups"]), src,
+                "the only row", "code_groups")
     groups = ctx.results["code_groups"]
     gsrc = ctx.path("code_groups")
     for g in groups.to_dict("records"):
@@ -642,6 +650,8 @@ def theme_values(ctx: Context):
     src = f"results/{ctx.study}/qualitative/themes.csv"
     table = ctx.results["themes"]
     yield Value("qual.themes", str(table["theme"].nunique()), src, "distinct themes", "theme")
+    yield Value("qual.themes_words", fmt.count_words(table["theme"].nunique()), src,
+                "distinct themes", "theme")
     for rec in ctx.results["themes"].to_dict("records"):
         base = f"theme.{rec['theme']}"
         sel = _row_text(theme=rec["theme"], source=rec["source"])
