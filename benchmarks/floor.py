@@ -1,92 +1,127 @@
-"""The floor: one Python process that imports the stack, computes the same
-analyses and renders the same outputs as the workflow, with no Snakemake.
+"""The floor: the workflow's own work in one Python process, with no per-job start-up.
 
-    uv run python benchmarks/floor.py
+    uv run python benchmarks/floor.py [--configfile config/config.yaml]
 
-The workflow's cold run is compared with this (target: within 3x).
+Snakemake builds the DAG of a cold run (every job, as `snakemake --forceall`
+would plan it); then each job's own rule script runs, in dependency order,
+inside this one process, with the `snakemake` object Snakemake would give it.
+So the floor is the same code on the same inputs as the workflow: imports
+once, computation, file writing and rendering, minus the start-up of each job
+and Snakemake's scheduling. It runs in a scratch copy of the repository.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import runpy
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-START = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import scratch  # noqa: E402
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def planned_jobs(where: Path, configfile: str):
+    """The jobs of a cold run, in an order that respects every dependency."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.types import (
+        ConfigSettings,
+        DAGSettings,
+        OutputSettings,
+        ResourceSettings,
+    )
+
+    api = SnakemakeApi(OutputSettings(quiet={"all"}))
+    api.__enter__()
+    workflow_api = api.workflow(
+        resource_settings=ResourceSettings(cores=1),
+        config_settings=ConfigSettings(configfiles=[where / configfile]),
+        snakefile=where / "workflow/Snakefile", workdir=where)
+    dag_api = workflow_api.dag(DAGSettings(forceall=True))
+    workflow = dag_api.workflow_api._workflow
+    workflow._prepare_dag(forceall=True, ignore_incomplete=True, lock_warn_only=True)
+    workflow._build_dag()
+    jobs = [job for level in workflow.dag.toposorted() for job in sorted(level, key=str)]
+    return [job for job in jobs if job.rule.script], workflow
+
+
+def job_specs(jobs, workflow) -> list[tuple[str, object]]:
+    """(script, the `snakemake` object Snakemake's script directive would give it)."""
+    from snakemake.script import Snakemake
+
+    specs = []
+    for job in jobs:
+        smk = Snakemake(job.input, job.output, job.params, job.wildcards, job.threads,
+                        job.resources, job.log, workflow.config, job.rule.name, None,
+                        Path(job.rule.script).parent)
+        script = Path(job.rule.basedir.get_path_or_uri(secret_free=True)) / job.rule.script
+        specs.append((str(script), smk))
+    return specs
+
+
+def run_all(specs_file: str) -> None:
+    """The timed process: every job's script in turn, in this one process."""
+    import pickle
+
+    with open(specs_file, "rb") as handle:
+        specs = pickle.load(handle)
+    for script, smk in specs:
+        for path in [*smk.output, *smk.log]:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            runpy.run_path(script, init_globals={"snakemake": smk}, run_name="__main__")
+        except SystemExit as exc:
+            if exc.code:
+                log = Path(smk.log[0]).read_text(encoding="utf-8") if smk.log else ""
+                sys.exit(f"floor: job {smk.rule} failed\n{log[-2000:]}")
 
 
 def main() -> None:
-    import pandas as pd
-    import yaml
-    from _common import ROOT
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--configfile", default="config/config.yaml")
+    parser.add_argument("--extra", nargs="*", default=["data/raw"],
+                        help="paths to copy besides the workflow's own (default: data/raw)")
+    parser.add_argument("--run", help=argparse.SUPPRESS)  # the timed child process
+    args = parser.parse_args()
+    if args.run:
+        run_all(args.run)
+        return
+    print(f"config           {args.configfile}")
+    print(f"floor            {floor(args.configfile, tuple(args.extra)):6.2f} s "
+          "(one process: every job's script in turn)")
 
-    from peerstudy import analysis, figures, qualitative
-    from peerstudy.calibration import calibration_tests
-    from peerstudy.config import load_config, load_study_registry, participant_variables
-    from peerstudy.ingest import ingest
-    from peerstudy.instruments import form_ranges
-    from peerstudy.io import write_csv, write_text
-    from peerstudy.reliability import reliability_table
-    from peerstudy.report import table_names
-    from peerstudy.report.render import render
-    from peerstudy.report.variables import Builder
-    from peerstudy.scoring import score_items
 
-    imported = time.perf_counter() - START
-    config = load_config(ROOT / "config/config.yaml", base=ROOT)
-    registry = load_study_registry(config, ROOT)
-    out = Path(tempfile.mkdtemp())
-    res = ingest(config, form_ranges(registry), ROOT)
-    write_csv(out / "items.csv", res.items)
-    scores, _ = score_items(res.items, registry)
-    write_csv(out / "scores.csv", scores)
-    rel = reliability_table(res.items, registry)
-    tests = analysis.run_tests(scores, res.participants, config, registry)
-    desc = analysis.descriptives(scores)
-    rci = analysis.reliable_change(scores, rel, config["analysis"], registry)
-    demo = analysis.demographics(res.participants, list(participant_variables(config)),
-                                 [g["id"] for g in config["groups"]])
-    links = qualitative.read_exports(config["qualitative"], ROOT)
-    groups, codes, _ = qualitative.code_tables(links, config["qualitative"]["sources"])
-    joint = qualitative.joint_display(tests, codes, config["qualitative"]["joint_display"])
-    for name, frame in [("tests", tests), ("descriptives", desc), ("rci", rci)]:
-        write_csv(out / f"{name}.csv", frame)
-    (out / "figures").mkdir()
-    spec = config["figures"]
-    figs = {
-        "flow": figures.flow(res.participants, config["groups"], config["timepoints"], True),
-        "trajectories": figures.trajectories(scores, res.participants, registry, "psw",
-                                             spec["trajectories"]["instruments"],
-                                             spec["trajectories"]["timepoints"], True),
-        "code_groups": figures.code_groups(groups, True),
-        "copm": figures.copm(scores, registry, config["registry"]["parameters"]["copm"]["problems"],
-                             spec["copm"]["timepoints"], True),
-        "pre_post": figures.pre_post(
-            scores, registry,
-            [(p["group"], p["group"], p["instrument"], p["scale"])
-             for p in spec["pre_post"]["panels"]],
-            spec["pre_post"]["timepoints"], True),
-    }
-    for name, fig in figs.items():
-        figures.save(fig, out / f"figures/{name}.png", out / f"figures/{name}.svg")
-    results = {"tests": tests, "descriptives": desc, "demographics": demo, "reliability": rel,
-               "rci_summary": analysis.rci_summary(rci), "code_groups": groups, "codes": codes,
-               "qual_totals": qualitative.totals(links), "joint_display": joint,
-               "calibration_tests": calibration_tests(tests, config["published"], 0.05)}
-    conv = analysis.conventions(config["analysis"])
-    prov = {"versions": {}, "config_sha256": "0" * 16, "data_sha256": "0" * 16, "command": "-"}
-    variables, tables = Builder(results, conv, config, registry, prov).build()
-    write_text(out / "_variables.yml", yaml.safe_dump(variables, allow_unicode=True))
-    (out / "tables").mkdir()
-    for name in table_names(config["analysis"]):
-        write_text(out / f"tables/{name}.md", tables.get(name, "n/a\n"))
-    render(ROOT / "reports/manuscript.qmd", out, ["html", "docx", "pdf"], "pandoc")
-    assert pd.read_csv(out / "tests.csv").shape[0] > 100
-    total = time.perf_counter() - START
-    print(f"imports          {imported:6.2f} s")
-    print(f"floor (total)    {total:6.2f} s   one process: ingest -> manuscript, default study")
+def floor(configfile: str, extra: tuple[str, ...] = ("data/raw",)) -> float:
+    """Whole-process wall time of the one process that runs every job of a cold run."""
+    import pickle
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        where = scratch(Path(tmp) / "repo", extra)
+        here = os.getcwd()
+        os.chdir(where)
+        try:
+            jobs, workflow = planned_jobs(where, configfile)
+            specs = job_specs(jobs, workflow)
+        finally:
+            os.chdir(here)
+        specs_file = Path(tmp) / "jobs.pickle"
+        specs_file.write_bytes(pickle.dumps(specs))
+        # one thread for the linear-algebra libraries, as Snakemake sets for a 1-thread job
+        env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, __file__, "--run", str(specs_file)], cwd=where,
+                              capture_output=True, text=True, env=env)
+        took = time.perf_counter() - start
+        if proc.returncode:
+            sys.exit(proc.stderr[-3000:])
+    return took
 
 
 if __name__ == "__main__":

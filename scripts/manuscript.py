@@ -13,10 +13,10 @@ def main(smk):
     from peerstudy.report.render import render
     from peerstudy.report.supplement import supplement_source
 
-    report = Path(smk.params.build)
-    document = smk.params.document
+    report = Path(smk.output[0]).parent  # reports/<id>/
+    document = Path(smk.output[0]).stem  # manuscript or supplement
     if document == "manuscript":
-        stage_project(Path(smk.params.project), report)
+        stage_project(Path(smk.input.qmd).parent, report)
         engine = render(report, [document], list(smk.params.formats), smk.params.engine)
     else:
         # The supplement renders in its own folder, so that it never reads the

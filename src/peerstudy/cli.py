@@ -49,6 +49,14 @@ def cmd_diff(args) -> int:
     return 1 if lines else 0
 
 
+def cmd_envs(args) -> int:
+    from peerstudy.envs import write_envs
+
+    written = write_envs()
+    print(f"wrote {len(written)} files in workflow/envs/ from uv.lock")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="peerstudy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--tolerance", type=float, default=0.0,
                       help="numbers closer than this count as equal (default 0: exact)")
     diff.set_defaults(func=cmd_diff)
+    envs = sub.add_parser("envs", help="write the per-rule conda environments from uv.lock")
+    envs.set_defaults(func=cmd_envs)
     args = parser.parse_args(argv)
     try:
         return args.func(args) or 0

@@ -156,24 +156,38 @@ def run_pandoc(document: str, fmt: str, build: Path, options: dict, out: Path) -
 
 
 def render_fallback(build: Path, documents: list[str], formats: list[str]) -> None:
-    options = project_options(build)
-    for document in documents:
-        for fmt in formats:
-            final = build / f"{document}.{fmt}"
-            if fmt == "pdf":
-                typ = build / f".{document}.typ"
-                run_pandoc(document, fmt, build, options, typ)
-                import typst
+    """Each document to each format. A document's formats are written at the same time
+    (one thread each, waiting on its pandoc or Typst process): they share nothing but
+    their inputs, and the job then takes about as long as its slowest format."""
+    from concurrent.futures import ThreadPoolExecutor
 
-                pdf = typst.compile(str(typ), root=str(build), timestamp=EPOCH)
-                typ.unlink()
-                (build / ".apa.typ").unlink()
-                atomic_write_bytes(final, pdf)
-            else:
-                tmp = build / f".{document}.{fmt}.tmp"
-                run_pandoc(document, fmt, build, options, tmp)
-                atomic_write_bytes(final, tmp.read_bytes())
-                tmp.unlink()
+    options = project_options(build)
+    if "docx" in formats:
+        reference_docx(build)  # built once, before the formats start
+    for document in documents:
+        with ThreadPoolExecutor(max_workers=len(formats)) as pool:
+            jobs = [pool.submit(_render_format, build, options, document, fmt)
+                    for fmt in formats]
+            for job in jobs:
+                job.result()
+
+
+def _render_format(build: Path, options: dict, document: str, fmt: str) -> None:
+    final = build / f"{document}.{fmt}"
+    if fmt == "pdf":
+        typ = build / f".{document}.typ"
+        run_pandoc(document, fmt, build, options, typ)
+        import typst
+
+        pdf = typst.compile(str(typ), root=str(build), timestamp=EPOCH)
+        typ.unlink()
+        (build / ".apa.typ").unlink()
+        atomic_write_bytes(final, pdf)
+    else:
+        tmp = build / f".{document}.{fmt}.tmp"
+        run_pandoc(document, fmt, build, options, tmp)
+        atomic_write_bytes(final, tmp.read_bytes())
+        tmp.unlink()
 
 
 def render_quarto(build: Path, documents: list[str], formats: list[str]) -> None:
