@@ -27,41 +27,20 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS
                     "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
-def planned_jobs(where: Path, configfile: str):
-    """The jobs of a cold run, in an order that respects every dependency."""
-    from snakemake.api import SnakemakeApi
-    from snakemake.settings.types import (
-        ConfigSettings,
-        DAGSettings,
-        OutputSettings,
-        ResourceSettings,
-    )
-
-    api = SnakemakeApi(OutputSettings(quiet={"all"}))
-    api.__enter__()
-    workflow_api = api.workflow(
-        resource_settings=ResourceSettings(cores=1),
-        config_settings=ConfigSettings(configfiles=[where / configfile]),
-        snakefile=where / "workflow/Snakefile", workdir=where)
-    dag_api = workflow_api.dag(DAGSettings(forceall=True))
-    workflow = dag_api.workflow_api._workflow
-    workflow._prepare_dag(forceall=True, ignore_incomplete=True, lock_warn_only=True)
-    workflow._build_dag()
-    jobs = [job for level in workflow.dag.toposorted() for job in sorted(level, key=str)]
-    return [job for job in jobs if job.rule.script], workflow
-
-
 def job_specs(jobs, workflow) -> list[tuple[str, object]]:
     """(script, the `snakemake` object Snakemake's script directive would give it)."""
     from snakemake.script import Snakemake
 
+    from peerstudy.dag import script_of
+
     specs = []
     for job in jobs:
+        if script_of(job) is None:
+            continue
         smk = Snakemake(job.input, job.output, job.params, job.wildcards, job.threads,
                         job.resources, job.log, workflow.config, job.rule.name, None,
                         Path(job.rule.script).parent)
-        script = Path(job.rule.basedir.get_path_or_uri(secret_free=True)) / job.rule.script
-        specs.append((str(script), smk))
+        specs.append((str(script_of(job)), smk))
     return specs
 
 
@@ -104,6 +83,8 @@ def floor(configfile: str, extra: tuple[str, ...] = ("data/raw",)) -> float:
 
     with tempfile.TemporaryDirectory() as tmp:
         where = scratch(Path(tmp) / "repo", extra)
+        from peerstudy.dag import planned_jobs
+
         here = os.getcwd()
         os.chdir(where)
         try:

@@ -5,26 +5,15 @@ with the default study by accident."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from .conftest import ROOT, scratch
-
-CONFIG = "config/upsides_demo.yaml"
-
 
 @pytest.fixture(scope="module")
-def trial(tmp_path_factory):
-    where = scratch(tmp_path_factory.mktemp("upsides"))
-    shutil.copytree(ROOT / "data/raw/upsides_demo", where / "data/raw/upsides_demo")
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", CONFIG]
-    proc = subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return where
+def trial(trial_run):
+    """The study built once for the session (conftest.trial_run)."""
+    return trial_run
 
 
 def test_outputs_go_to_the_study_own_folders_only(trial):

@@ -18,6 +18,7 @@ Timestamps are fixed so that the same inputs give the same bytes.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import shutil
@@ -40,7 +41,10 @@ class RenderError(PeerstudyError):
     """The manuscript source asks for something the run did not produce."""
 
 
+@functools.lru_cache(maxsize=1)
 def pandoc_path() -> str:
+    """The pandoc of the pypandoc-binary wheel (pinned in uv.lock), found once per
+    process: pypandoc's own lookup is not safe to run from several threads at once."""
     import pypandoc
 
     return pypandoc.get_pandoc_path()
@@ -162,6 +166,7 @@ def render_fallback(build: Path, documents: list[str], formats: list[str]) -> No
     from concurrent.futures import ThreadPoolExecutor
 
     options = project_options(build)
+    pandoc_path()  # found once, before the threads start
     if "docx" in formats:
         reference_docx(build)  # built once, before the formats start
     for document in documents:
