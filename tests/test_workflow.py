@@ -18,14 +18,35 @@ from .conftest import copy_build, digests, scratch, snakemake
 
 
 def test_run_writes_the_contract_files(first_run):
-    for rel in ["data/processed/tiny/items.csv", "data/processed/tiny/participants.csv",
-                "results/tiny/scores.csv", "results/tiny/reliability.csv",
-                "results/tiny/tests.csv", "results/tiny/descriptives.csv",
-                "results/tiny/conventions.json", "results/tiny/rci.csv",
-                "results/tiny/validation/calibration_tests.csv",
-                "results/tiny/validation/issues.csv", "results/tiny/validation/report.md",
-                "results/tiny/validation/calibration.csv"]:
+    from peerstudy.contract import check_study
+
+    checked = check_study(first_run, "tiny")  # pandera: columns, types, values
+    assert len(checked) == 15
+    for rel in ["results/tiny/conventions.json", "results/tiny/validation/calibration_tests.csv",
+                "results/tiny/validation/report.md"]:
         assert (first_run / rel).is_file(), rel
+
+
+def test_the_contract_check_names_what_breaks_it(first_run, tmp_path):
+    import pandas as pd
+
+    from peerstudy.contract import check_study
+    from peerstudy.errors import DataError
+
+    for rel in ("results/tiny/tests.csv", "results/tiny/rci.csv"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+    tests = pd.read_csv(first_run / "results/tiny/tests.csv")
+    tests.loc[0, "p"] = 1.5
+    tests.drop(columns=["family"]).to_csv(tmp_path / "results/tiny/tests.csv", index=False)
+    rci = pd.read_csv(first_run / "results/tiny/rci.csv")
+    rci.loc[0, "category"] = "better"
+    rci.to_csv(tmp_path / "results/tiny/rci.csv", index=False)
+    with pytest.raises(DataError) as err:
+        check_study(tmp_path, "tiny")
+    text = str(err.value)
+    assert "results/tiny/tests.csv: the required column 'family' is missing" in text
+    assert "results/tiny/tests.csv: column p: in_range(0, 1)" in text and "1.5" in text
+    assert "results/tiny/rci.csv: column category: isin" in text and "'better'" in text
 
 
 def test_second_run_plans_nothing(first_run):

@@ -120,3 +120,12 @@ def test_the_default_profile_keeps_the_log_readable():
     profile = yaml.safe_load((ROOT / "workflow/profiles/default/config.yaml").read_text())
     assert profile["show-failed-logs"] is True
     assert Path(ROOT / "workflow/profiles/default/config.yaml").exists()
+
+
+def test_every_built_study_follows_the_results_contract(build):
+    from peerstudy.contract import check_study
+
+    name, where = build
+    study = {"first_run": "tiny", "qualitative_run": "implementation_tiny",
+             "trial_run": "upsides_demo"}[name]
+    assert check_study(where, study)

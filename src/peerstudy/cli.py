@@ -49,6 +49,15 @@ def cmd_diff(args) -> int:
     return 1 if lines else 0
 
 
+def cmd_contract(args) -> int:
+    from peerstudy.contract import check_study
+
+    checked = check_study(args.root, args.study)
+    print(f"{len(checked)} results files of study '{args.study}' follow the contract:\n  "
+          + "\n  ".join(checked))
+    return 0
+
+
 def cmd_envs(args) -> int:
     from peerstudy.envs import write_envs
 
@@ -73,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--tolerance", type=float, default=0.0,
                       help="numbers closer than this count as equal (default 0: exact)")
     diff.set_defaults(func=cmd_diff)
+    contract = sub.add_parser("contract", help="check a study's results files against "
+                              "the results contract (RESULTS_CONTRACT.md)")
+    contract.add_argument("study", help="the study id (results/<id>/)")
+    contract.add_argument("--root", default=".", help="the run's folder (default: here)")
+    contract.set_defaults(func=cmd_contract)
     envs = sub.add_parser("envs", help="write the per-rule conda environments from uv.lock")
     envs.set_defaults(func=cmd_envs)
     args = parser.parse_args(argv)
