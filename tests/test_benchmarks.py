@@ -21,7 +21,8 @@ def bench(*args: str) -> str:
 
 
 def test_run_prints_every_ratio_of_the_table():
-    out = bench("benchmarks/run.py", "--configfile", ".test/config.yaml", "--extra",
+    # the smallest study (qualitative only: six jobs) exercises every measurement
+    out = bench("benchmarks/run.py", "--configfile", ".test/implementation.yaml", "--extra",
                 "--repeat", "1", "--pairs", "1", "--skip-scaled", "--skip-tests")
     for what in ("README no-op vs snakemake --version", "cold default run vs the stack's import",
                  "floor (benchmarks/floor.py)"):
@@ -30,7 +31,7 @@ def test_run_prints_every_ratio_of_the_table():
 
 
 def test_scaled_study_runs_at_a_small_size():
-    out = bench("benchmarks/scaled.py", "--sites", "2", "--per-site", "30")
+    out = bench("benchmarks/scaled.py", "--sites", "2", "--per-site", "20")
     assert "cold snakemake --cores 4" in out and "largest memory of one job" in out
     assert "statistics" in out  # the per-rule times
 
