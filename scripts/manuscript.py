@@ -9,9 +9,7 @@ def main(smk):
     from pathlib import Path
 
     from peerstudy.io import atomic_write_bytes, write_text
-    from peerstudy.report.build import stage_project
-    from peerstudy.report.render import render
-    from peerstudy.report.supplement import supplement_source
+    from peerstudy.report.render import render, stage_project, supplement_source
 
     report = Path(smk.output[0]).parent  # reports/<id>/
     document = Path(smk.output[0]).stem  # manuscript or supplement

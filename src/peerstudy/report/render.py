@@ -240,3 +240,21 @@ def reference_docx(build: Path) -> Path:
     if not path.exists():
         write_reference_docx(path, pandoc_path())
     return path
+
+
+def stage_project(project: Path, build: Path) -> list[Path]:
+    """Copy the authors' Quarto project (every file, sub-folders included) into ``build``."""
+    copied = []
+    for path in sorted(Path(project).rglob("*")):
+        if path.is_file():
+            target = Path(build) / path.relative_to(project)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied
+
+
+def supplement_source(title: str) -> str:
+    """supplement.qmd, from the package's frame with the study's title."""
+    frame = (QUARTO / "supplement.qmd").read_text(encoding="utf-8")
+    return frame.replace("@@TITLE@@", title.replace('"', "'"))
