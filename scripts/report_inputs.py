@@ -13,6 +13,10 @@ def main(smk):
     from peerstudy.report.values import Context
 
     results = read_results({key: smk.input[key] for key in smk.params.results})
+    if "joint_display" in results:  # the joint display is quoted only when it passes its gate
+        from peerstudy.integration import gate
+
+        gate(results["joint_display"])
     conventions = json.loads(Path(smk.input.conventions).read_text(encoding="utf-8"))
     lock = tomllib.loads(Path(smk.input.lock).read_text(encoding="utf-8"))
     wanted = {"snakemake", "pandas", "numpy", "scipy", "statsmodels", "pyreadstat",
