@@ -99,12 +99,13 @@ def copy_build(build: Path, where: Path) -> Path:
 
 
 def _announce(config, text: str) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if reporter is not None and worker is None:
-        reporter.write_line(text)
-    else:  # an xdist worker: its terminal is the controller's, reached through stderr
-        sys.stderr.write(f"[{worker}] {text}\n")
+    """A line on the terminal now, past pytest's capture (also from an xdist worker,
+    whose standard error is the terminal's)."""
+    capman = config.pluginmanager.getplugin("capturemanager")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    with capman.global_and_fixture_disabled():
+        sys.stderr.write(f"\n[{worker or 'pytest'}] {text}\n")
+        sys.stderr.flush()
 
 
 def shared_build(request, tmp_path_factory, name: str, build) -> Path:
