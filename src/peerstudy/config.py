@@ -103,7 +103,12 @@ def fill_defaults(config: dict) -> dict:
 
 def schema_defaults(*path: str):
     """The default the schema declares at ``path`` (e.g. "analysis", "conventions"), with
-    the defaults of its nested properties filled in."""
+    the defaults of its nested properties filled in (a fresh copy on every call)."""
+    return copy.deepcopy(_schema_default(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_default(path: tuple[str, ...]):
     node = _schema()
     for key in path:
         node = node["properties"][key]
