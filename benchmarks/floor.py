@@ -1,132 +1,108 @@
-"""The floor: one Python process that imports the stack, computes the same
-analyses and renders the same outputs as the workflow, with no Snakemake.
+"""The floor: the workflow's own work in one Python process, with no per-job start-up.
 
-    uv run python benchmarks/floor.py
+    uv run python benchmarks/floor.py [--configfile config/config.yaml]
 
-The workflow's cold run is compared with this.
+Snakemake builds the DAG of a cold run (every job, as `snakemake --forceall`
+would plan it); then each job's own rule script runs, in dependency order,
+inside this one process, with the `snakemake` object Snakemake would give it.
+So the floor is the same code on the same inputs as the workflow: imports
+once, computation, file writing and rendering, minus the start-up of each job
+and Snakemake's scheduling. It runs in a scratch copy of the repository.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import runpy
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-START = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import scratch  # noqa: E402
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def job_specs(jobs, workflow) -> list[tuple[str, object]]:
+    """(script, the `snakemake` object Snakemake's script directive would give it)."""
+    from snakemake.script import Snakemake
+
+    from peerstudy.dag import script_of
+
+    specs = []
+    for job in jobs:
+        if script_of(job) is None:
+            continue
+        smk = Snakemake(job.input, job.output, job.params, job.wildcards, job.threads,
+                        job.resources, job.log, workflow.config, job.rule.name, None,
+                        Path(job.rule.script).parent)
+        specs.append((str(script_of(job)), smk))
+    return specs
+
+
+def run_all(specs_file: str) -> None:
+    """The timed process: every job's script in turn, in this one process."""
+    import pickle
+
+    with open(specs_file, "rb") as handle:
+        specs = pickle.load(handle)
+    for script, smk in specs:
+        for path in [*smk.output, *smk.log]:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            runpy.run_path(script, init_globals={"snakemake": smk}, run_name="__main__")
+        except SystemExit as exc:
+            if exc.code:
+                log = Path(smk.log[0]).read_text(encoding="utf-8") if smk.log else ""
+                sys.exit(f"floor: job {smk.rule} failed\n{log[-2000:]}")
 
 
 def main() -> None:
-    import json
-
-    import pandas as pd
-    from _common import ROOT
-
-    from peerstudy import analysis, figures, qualitative
-    from peerstudy.agreement import intercoder_agreement
-    from peerstudy.calibration import calibration_table, calibration_tests
-    from peerstudy.config import load_config, load_study_registry, participant_variables
-    from peerstudy.conventions import all_conventions, conventions
-    from peerstudy.ingest import ingest
-    from peerstudy.instruments import form_ranges
-    from peerstudy.integration import joint_display
-    from peerstudy.io import write_csv
-    from peerstudy.reliability import reliability_table
-    from peerstudy.report.build import stage_project, write_report_inputs
-    from peerstudy.report.render import render
-    from peerstudy.report.values import Context
-    from peerstudy.scoring import score_items
-    from peerstudy.themes import exemplar_quotations, exemplar_texts, load_themes, theme_table
-
-    imported = time.perf_counter() - START
-    config = load_config(ROOT / "config/config.yaml", base=ROOT)
-    registry = load_study_registry(config, ROOT)
-    out = Path(tempfile.mkdtemp())
-    res = ingest(config, form_ranges(registry), ROOT)
-    write_csv(out / "items.csv", res.items)
-    scores, _ = score_items(res.items, registry)
-    write_csv(out / "scores.csv", scores)
-    rel = reliability_table(res.items, registry)
-    tests = analysis.run_tests(scores, res.participants, config, registry)
-    desc = analysis.descriptives(scores)
-    rci = analysis.reliable_change(scores, rel, config["analysis"], registry)
-    demo = analysis.demographics(res.participants, list(participant_variables(config)),
-                                 [g["id"] for g in config["groups"]])
-    qual = config["qualitative"]
-    links = qualitative.read_exports(qual, ROOT)
-    groups, codes, _ = qualitative.code_tables(links, qual["sources"])
-    segments = qualitative.read_segments(qual)
-    themes = load_themes(ROOT / qual["themes"])
-    theme_rows = theme_table(themes, segments, qual["sources"], qual["themes"])
-    quotes = exemplar_quotations(themes, segments, qual["themes"])
-    coders = [qualitative.read_export(c, qual["documents"]) for c in qual["agreement"]["coders"]]
-    agreement, _ = intercoder_agreement(*coders, qual["agreement"],
-                                        qual["agreement"].get("documents"))
-    plan = conventions(config["analysis"])
-    better = {(inst.id, sid): scale.higher_is_better
-              for inst in registry.values() for sid, scale in inst.scales.items()}
-    wanted = [d["exemplar"] for d in qual["joint_display"]["domains"] if d.get("exemplar")]
-    joint, undeclared = joint_display(tests, codes, qual["joint_display"], alpha=plan["alpha"],
-                                      multiplicity=plan["multiplicity"]["method"],
-                                      higher_is_better=better,
-                                      exemplars=exemplar_texts(segments, wanted))
-    for name, frame in [("tests", tests), ("descriptives", desc), ("rci", rci)]:
-        write_csv(out / f"{name}.csv", frame)
-    report = out / "reports"
-    (report / "figures").mkdir(parents=True)
-    spec = config["figures"]
-    figs = {
-        "flow": figures.flow(res.participants, config["groups"], config["timepoints"], True),
-        "trajectories": figures.trajectories(scores, res.participants, registry, "psw",
-                                             spec["trajectories"]["instruments"],
-                                             spec["trajectories"]["timepoints"], True),
-        "code_groups": figures.code_groups(groups, True),
-        "copm": figures.copm(scores, registry, config["registry"]["parameters"]["copm"]["problems"],
-                             spec["copm"]["timepoints"], True),
-        "pre_post": figures.pre_post(
-            scores, registry,
-            [(p["group"], p["group"], p["instrument"], p["scale"])
-             for p in spec["pre_post"]["panels"]],
-            spec["pre_post"]["timepoints"], True),
-    }
-    for name, fig in figs.items():
-        figures.save(fig, report / f"figures/{name}.png", report / f"figures/{name}.svg")
-    results = {"tests": tests, "descriptives": desc, "demographics": demo, "reliability": rel,
-               "rci_summary": analysis.rci_summary(rci), "participants": res.participants,
-               "instrument_forms": res.forms, "code_groups": groups, "codes": codes,
-               "qual_totals": qualitative.totals(links), "joint_display": joint,
-               "joint_undeclared": undeclared, "themes": theme_rows, "quotations": quotes,
-               "agreement": agreement,
-               "calibration": calibration_table(scores, registry, config["published"]),
-               "calibration_tests": calibration_tests(tests, config["published"], 0.05)}
-    # a round trip through CSV, as the workflow's rules read them
-    results = {k: pd.read_csv(_csv(v, out / f"{k}.csv"), dtype={"participant_id": str})
-               for k, v in results.items()}
-    conv = json.loads(json.dumps(all_conventions(
-        config["analysis"], config["reliability"], config["validation"],
-        config["missing_codes"], qualitative=qual), default=str))
-    prov = {"versions": {}, "config_sha256": "0" * 64, "data_sha256": "0" * 64,
-            "command": "uv run snakemake"}
-    design = {k: config[k] for k in ("study", "sites", "groups", "timepoints", "schedule",
-                                     "analysis", "reporting", "qualitative")}
-    design["variables"] = participant_variables(config)
-    ctx = Context(study="catalonia", results=results, conventions=conv, design=design,
-                  registry=registry, provenance=prov)
-    write_report_inputs(ctx, report)
-    stage_project(ROOT / config["reporting"]["manuscript"], report)
-    render(report, ["manuscript"], ["html", "docx", "pdf"], "pandoc")
-    assert pd.read_csv(out / "tests.csv").shape[0] > 100
-    total = time.perf_counter() - START
-    print(f"imports          {imported:6.2f} s")
-    print(f"floor (total)    {total:6.2f} s   one process: ingest -> manuscript, default study")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--configfile", default="config/config.yaml")
+    parser.add_argument("--extra", nargs="*", default=["data/raw"],
+                        help="paths to copy besides the workflow's own (default: data/raw)")
+    parser.add_argument("--run", help=argparse.SUPPRESS)  # the timed child process
+    args = parser.parse_args()
+    if args.run:
+        run_all(args.run)
+        return
+    print(f"config           {args.configfile}")
+    print(f"floor            {floor(args.configfile, tuple(args.extra)):6.2f} s "
+          "(one process: every job's script in turn)")
 
 
-def _csv(frame, path):
-    from peerstudy.io import write_csv
+def floor(configfile: str, extra: tuple[str, ...] = ("data/raw",)) -> float:
+    """Whole-process wall time of the one process that runs every job of a cold run."""
+    import pickle
+    import subprocess
 
-    write_csv(path, frame)
-    return path
+    with tempfile.TemporaryDirectory() as tmp:
+        where = scratch(Path(tmp) / "repo", extra)
+        from peerstudy.dag import planned_jobs
+
+        here = os.getcwd()
+        os.chdir(where)
+        try:
+            jobs, workflow = planned_jobs(where, configfile)
+            specs = job_specs(jobs, workflow)
+        finally:
+            os.chdir(here)
+        specs_file = Path(tmp) / "jobs.pickle"
+        specs_file.write_bytes(pickle.dumps(specs))
+        # one thread for the linear-algebra libraries, as Snakemake sets for a 1-thread job
+        env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, __file__, "--run", str(specs_file)], cwd=where,
+                              capture_output=True, text=True, env=env)
+        took = time.perf_counter() - start
+        if proc.returncode:
+            sys.exit(proc.stderr[-3000:])
+    return took
 
 
 if __name__ == "__main__":

@@ -9,14 +9,12 @@ def main(smk):
     from pathlib import Path
 
     from peerstudy.io import atomic_write_bytes, write_text
-    from peerstudy.report.build import stage_project
-    from peerstudy.report.render import render
-    from peerstudy.report.supplement import supplement_source
+    from peerstudy.report.render import render, stage_project, supplement_source
 
-    report = Path(smk.params.build)
-    document = smk.params.document
+    report = Path(smk.output[0]).parent  # reports/<id>/
+    document = Path(smk.output[0]).stem  # manuscript or supplement
     if document == "manuscript":
-        stage_project(Path(smk.params.project), report)
+        stage_project(Path(smk.input.qmd).parent, report)
         engine = render(report, [document], list(smk.params.formats), smk.params.engine)
     else:
         # The supplement renders in its own folder, so that it never reads the

@@ -21,7 +21,7 @@ def main(smk):
     table = power_curve(base, spec["effects"], spec["per_arm_per_site"], spec["replicates"],
                         spec["seed"], spec["alpha"], mixed["estimation"], mixed["df"])
     write_csv(smk.output.table, table)
-    figures.save(curve_figure(table, spec["alpha"]), smk.output.png, smk.output.svg)
+    figures.save_png(curve_figure(table, spec["alpha"]), smk.output.png)
     folder = Path(smk.output.html).parent.resolve()
     md = report_markdown(table, spec, Path(smk.output.png).name, mixed["estimation"], mixed["df"])
     os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)

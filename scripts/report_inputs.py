@@ -19,6 +19,10 @@ def main(smk):
                         data=list(smk.input.raw), lock=smk.input.lock)
     write_record(record, smk.output.record)
     results = read_results({key: smk.input[key] for key in smk.params.results})
+    if "joint_display" in results:  # the joint display is quoted only when it passes its gate
+        from peerstudy.integration import gate
+
+        gate(results["joint_display"])
     conventions = json.loads(Path(smk.input.conventions).read_text(encoding="utf-8"))
     ctx = Context(study=study, results=results, conventions=conventions,
                   design=smk.params.design, registry=registry_for(smk),

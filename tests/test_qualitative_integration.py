@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 
 from peerstudy.errors import DataError
 from peerstudy.integration import check_meta_inference, gate, joint_display, validation_section
-
-from .conftest import ROOT, scratch
 
 P = "p_adjusted = .01 at alpha = .05"
 
@@ -141,20 +135,6 @@ def test_validation_section_lists_every_check():
     assert "2 declared; 1 fit the quantitative results, 0 flagged but justified, 1 flagged" in text
     assert "| life satisfaction | convergence | unfavourable, p_adjusted = .200, change -2.10 |" \
         in text
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """The default study to its joint display, in a scratch copy."""
-    where = scratch(tmp_path_factory.mktemp("default"))
-    shutil.copytree(ROOT / "data/raw/catalonia", where / "data/raw/catalonia")
-    targets = ["results/catalonia/joint_display.csv", "results/catalonia/validation/report.md",
-               "results/catalonia/qualitative/agreement.csv",
-               "results/catalonia/qualitative/quotations.csv"]
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *targets],
-                          cwd=where, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return where
 
 
 def test_default_study_declarations_pass_their_checks_honestly(default_run):

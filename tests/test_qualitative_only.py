@@ -14,7 +14,7 @@ from peerstudy.config import has_questionnaires, load_config, read_yaml
 from peerstudy.errors import ConfigError
 from peerstudy.synth import synthesize
 
-from .conftest import ROOT, scratch
+from .conftest import ROOT
 
 TINY = ".test/implementation.yaml"
 
@@ -70,21 +70,19 @@ def test_synthetic_exports_are_reproduced_byte_for_byte(tmp_path, path):
 
 
 @pytest.fixture(scope="module")
-def qual_run(tmp_path_factory):
-    where = scratch(tmp_path_factory.mktemp("qualonly"))
-    proc = run(where)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return where
+def qual_run(qualitative_run):
+    """The study built once for the session (conftest.qualitative_run)."""
+    return qualitative_run
 
 
-def test_the_dag_schedules_no_questionnaire_rule(tmp_path):
-    proc = run(scratch(tmp_path), "--dry-run", "--quiet", "rules")
+def test_the_dag_schedules_no_questionnaire_rule(qual_run):
+    proc = run(qual_run, "--dry-run", "--quiet", "rules", "--forceall", "--nolock")
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = (proc.stdout + proc.stderr).splitlines()
     planned = {ln.split()[0] for ln in lines if ln.strip() and ln.split()[-1].isdigit()
                and ln.split()[0] not in ("total", "Job", "job")}
-    assert planned == {"qualitative", "themes", "agreement", "conventions", "fig_code_groups",
-                       "report_inputs", "manuscript", "supplement", "all"}
+    assert planned == {"qualitative", "conventions", "figures", "report_inputs", "manuscript",
+                       "supplement", "all"}
 
 
 def test_it_runs_to_its_qualitative_results(qual_run):
@@ -115,6 +113,6 @@ def test_it_runs_to_its_qualitative_results(qual_run):
 
 
 def test_a_second_run_plans_nothing(qual_run):
-    proc = run(qual_run, "--dry-run", "--quiet")
+    proc = run(qual_run, "--dry-run", "--quiet", "--nolock")
     assert proc.returncode == 0
     assert "Nothing to be done" in proc.stdout + proc.stderr

@@ -61,11 +61,11 @@ def test_diff_lists_changed_cells_by_row_key(tmp_path):
     assert diff_dirs(a, a) == []
 
 
-def test_snakemake_report_shows_the_figures_with_captions(first_run):
+def test_snakemake_report_shows_the_figures_with_captions(first_run, tmp_path):
     from .conftest import snakemake
 
-    proc = snakemake(first_run, "--report", "report.html")
+    proc = snakemake(first_run, "--report", str(tmp_path / "report.html"), "--nolock")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    html = (first_run / "report.html").read_text(encoding="utf-8", errors="replace")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8", errors="replace")
     assert "Participant flow: enrolment per group" in html
     assert "trajectories.png" in html

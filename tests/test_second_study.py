@@ -8,33 +8,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import subprocess
-import sys
 from html import unescape
 
 import pandas as pd
 import pytest
 import yaml
 
-from .conftest import ROOT, scratch
+from .conftest import copy_build, run_snakemake
 
 CONFIG = "config/upsides_demo.yaml"
 SITES = {"ulm", "hamburg", "kampala", "dar_es_salaam", "beer_sheva", "ahmedabad"}
 
 
-def _run(where, *args):
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--configfile", CONFIG]
-    return subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=1800)
-
-
 @pytest.fixture(scope="module")
-def trial(tmp_path_factory):
-    where = scratch(tmp_path_factory.mktemp("upsides"))
-    shutil.copytree(ROOT / "data/raw/upsides_demo", where / "data/raw/upsides_demo")
-    proc = _run(where)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return where
+def trial(trial_run):
+    """The study built once for the session (conftest.trial_run). Read only."""
+    return trial_run
 
 
 def _digests(where) -> dict[str, str]:
@@ -179,13 +168,15 @@ def test_the_report_leads_with_the_primary_result_and_reads_like_a_trial_report(
     assert 'id="fig-consort"' in html and "data:image/png;base64" in html
 
 
-def test_the_trial_renders_the_same_bytes_again(trial):
-    """Rerun every rule but the power simulation (ingestion onward); every output of the
-    study, the HTML, DOCX and PDF included, must come out byte for byte the same."""
+def test_the_trial_renders_the_same_bytes_again(trial, tmp_path):
+    """Rerun every rule but the power simulation (ingestion onward) in a copy of the build;
+    every output of the study, the HTML, DOCX and PDF included, must come out byte for
+    byte the same."""
     before = _digests(trial)
-    proc = _run(trial, "--forcerun", "ingest", "trial_screening")
+    where = copy_build(trial, tmp_path / "again")
+    proc = run_snakemake(where, "--forcerun", "ingest", "trial_screening", configfile=CONFIG)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    after = _digests(trial)
+    after = _digests(where)
     assert before.keys() == after.keys()
     changed = sorted(k for k in before if before[k] != after[k])
     assert changed == [], changed

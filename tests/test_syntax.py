@@ -41,13 +41,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from .conftest import ROOT, scratch
 
 STUDIES = {"catalonia": "config/config.yaml", "upsides_demo": "config/upsides_demo.yaml"}
 KEY = ["site", "group", "instrument", "scale", "test", "factor", "contrast", "timepoint",
@@ -60,22 +57,12 @@ REL_NUMERIC = ["n", "k_items", "alpha", "alpha_ci_low", "alpha_ci_high", "omega"
 
 
 @pytest.fixture(scope="module", params=sorted(STUDIES))
-def study(request, tmp_path_factory):
-    """A scratch copy with the study run up to tests.csv, reliability.csv and syntax/."""
-    from peerstudy.config import read_yaml
-    from peerstudy.syntax import syntax_files
-
+def study(request):
+    """Each example study, built once for the session (conftest.default_run, trial_run):
+    its tests.csv, reliability.csv and syntax/ are read, never written."""
     sid = request.param
-    where = scratch(tmp_path_factory.mktemp(sid))
-    shutil.copytree(ROOT / "data/raw" / sid, where / "data/raw" / sid)
-    analysis = read_yaml(ROOT / STUDIES[sid])["analysis"]
-    targets = [f"results/{sid}/{name}" for name in ("tests.csv", "reliability.csv")]
-    targets += [f"results/{sid}/syntax/{name}" for name in syntax_files(analysis)]
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *targets,
-           "--configfile", STUDIES[sid]]
-    proc = subprocess.run(cmd, cwd=where, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return sid, where
+    fixture = "default_run" if sid == "catalonia" else "trial_run"
+    return sid, request.getfixturevalue(fixture)
 
 
 def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, key: list[str], numeric: list[str],
@@ -100,9 +87,9 @@ def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, key: list[str], numeric: 
     assert not problems, f"{len(problems)} cells differ from {who}:\n" + "\n".join(problems[:40])
 
 
-def test_every_row_of_tests_csv_equals_r(study, r_or_skip):
+def test_every_row_of_tests_csv_equals_r(study, r_or_skip, tmp_path):
     sid, where = study
-    out = where / "r_tests.csv"
+    out = tmp_path / "r_tests.csv"
     proc = subprocess.run([r_or_skip, f"results/{sid}/syntax/all.R", str(out)], cwd=where,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -122,9 +109,9 @@ def test_every_row_of_tests_csv_equals_r(study, r_or_skip):
         assert {"primary", "secondary", "supportive", "exploratory"} <= set(ours["family"])
 
 
-def test_every_row_of_reliability_csv_equals_r(study, r_or_skip):
+def test_every_row_of_reliability_csv_equals_r(study, r_or_skip, tmp_path):
     sid, where = study
-    out = where / "r_reliability.csv"
+    out = tmp_path / "r_reliability.csv"
     proc = subprocess.run([r_or_skip, f"results/{sid}/syntax/reliability.R", str(out)],
                           cwd=where, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -76,6 +76,23 @@ def cmd_verify(args) -> int:
     return 0 if result.passed else 1
 
 
+def cmd_contract(args) -> int:
+    from peerstudy.contract import check_study
+
+    checked = check_study(args.root, args.study)
+    print(f"{len(checked)} results files of study '{args.study}' follow the contract:\n  "
+          + "\n  ".join(checked))
+    return 0
+
+
+def cmd_envs(args) -> int:
+    from peerstudy.envs import write_envs
+
+    written = write_envs()
+    print(f"wrote {len(written)} files in workflow/envs/ from uv.lock")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="peerstudy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +122,13 @@ def main(argv: list[str] | None = None) -> int:
                        help="numbers in results tables closer than this count as equal "
                        "(default 0: exact)")
     check.set_defaults(func=cmd_verify)
+    contract = sub.add_parser("contract", help="check a study's results files against "
+                              "the results contract (RESULTS_CONTRACT.md)")
+    contract.add_argument("study", help="the study id (results/<id>/)")
+    contract.add_argument("--root", default=".", help="the run's folder (default: here)")
+    contract.set_defaults(func=cmd_contract)
+    envs = sub.add_parser("envs", help="write the per-rule conda environments from uv.lock")
+    envs.set_defaults(func=cmd_envs)
     args = parser.parse_args(argv)
     try:
         return args.func(args) or 0

@@ -56,16 +56,67 @@ def check_config(
     """
     config = copy.deepcopy(config)
     _check_schema(config, source)
-    _fill_defaults(config)
+    _empty_design(config)
+    fill_defaults(config)
     _check_references(config, source, Path(base) if base else Path.cwd(), check_paths)
     return config
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> dict:
+    return read_yaml(SCHEMA)
 
 
 @functools.lru_cache(maxsize=1)
 def _validator():
     import jsonschema
 
-    return jsonschema.Draft202012Validator(read_yaml(SCHEMA))
+    return jsonschema.Draft202012Validator(_schema())
+
+
+@functools.lru_cache(maxsize=1)
+def _filler():
+    """The schema's validator, extended to fill each missing property that has a
+    ``default`` (jsonschema's documented pattern): the schema is the one place where
+    defaults live. Run on a config that already passed the schema."""
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    properties = base.VALIDATORS["properties"]
+
+    def fill(validator, props, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in props.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = copy.deepcopy(sub["default"])
+        yield from properties(validator, props, instance, schema)
+
+    return jsonschema.validators.extend(base, {"properties": fill})(_schema())
+
+
+def fill_defaults(config: dict) -> dict:
+    """Fill in every default the schema declares (nested ones included), in place."""
+    for _ in _filler().iter_errors(config):
+        pass  # the config passed the schema already; filling is all this pass does
+    return config
+
+
+def schema_defaults(*path: str):
+    """The default the schema declares at ``path`` (e.g. "analysis", "conventions"), with
+    the defaults of its nested properties filled in (a fresh copy on every call)."""
+    return copy.deepcopy(_schema_default(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_default(path: tuple[str, ...]):
+    node = _schema()
+    for key in path:
+        node = node["properties"][key]
+    holder: dict = {}
+    filler = _filler().evolve(schema={"properties": {"x": node}, "$defs": _schema()["$defs"]})
+    for _ in filler.iter_errors(holder):
+        pass
+    return holder.get("x")
 
 
 def _check_schema(config: dict, source: str) -> None:
@@ -101,38 +152,13 @@ NO_QUESTIONNAIRES = {"sites": [], "groups": [], "timepoints": [], "schedule": {}
                      "raw_files": [], "registry": {"dirs": []}}
 
 
-def _fill_defaults(config: dict) -> None:
-    config["study"].setdefault("synthetic", False)
-    config["study"].setdefault("language", "en")
+def _empty_design(config: dict) -> None:
+    """A qualitative-only study has no design: its sites, groups, timepoints, schedule and
+    raw files are empty (not defaults of a study with questionnaires, which must give
+    them), so that every rule file still parses."""
     if not has_questionnaires(config):
         for key, empty in NO_QUESTIONNAIRES.items():
             config.setdefault(key, copy.deepcopy(empty))
-    config["registry"].setdefault("parameters", {})
-    config.setdefault("missing_codes", {})
-    val = config.setdefault("validation", {})
-    val.setdefault("on_out_of_range", "stop")
-    val.setdefault("on_non_numeric", "stop")
-    val.setdefault("on_unknown_participant", "stop")
-    val.setdefault("on_missing_baseline", "stop")
-    rep = config.setdefault("reporting", {})
-    rep.setdefault("formats", ["html", "docx", "pdf"])
-    rep.setdefault("engine", "auto")
-    rep.setdefault("suppress_below", None)
-    rel = config.setdefault("reliability", {})
-    rel.setdefault("ci_level", 0.95)
-    if not has_questionnaires(config):
-        return
-    for spec in [*_roster_spec(config), *config["raw_files"]]:
-        spec.setdefault("encoding", "utf-8")
-        spec.setdefault("sep", ",")
-        spec.setdefault("decimal", ".")
-        spec.setdefault("identifiers", [])
-        spec.setdefault("declared_missing", True)
-    if "participants_file" in config:
-        config["participants_file"].setdefault("variables", {})
-    if "participants_from" in config:
-        for source in config["participants_from"].setdefault("variables_from", []):
-            source.setdefault("variables", {})
 
 
 def _roster_spec(config: dict) -> list[dict]:
@@ -162,7 +188,6 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
         if not config.get("qualitative"):
             raise ConfigError(f"{source}: the study has neither questionnaires (raw_files) nor "
                               "qualitative exports (qualitative) — declare at least one.")
-        config.setdefault("analysis", {})
         if "joint_display" in config["qualitative"]:
             raise ConfigError(f"{source}: qualitative.joint_display sets qualitative findings "
                               "beside questionnaire results, and this study has no "
@@ -231,9 +256,6 @@ def _check_references(config: dict, source: str, base: Path, check_paths: bool) 
     _check_reporting(config, source, base, check_paths)
     if "power" in config:
         pw = config["power"]
-        pw.setdefault("site_sd", 0.2)
-        pw.setdefault("alpha", 0.05)
-        pw.setdefault("seed", 1)
         if len(pw["retention"]) != pw["timepoints"] or pw["retention"][0] != 1:
             raise ConfigError(f"{source}: power.retention needs one share per timepoint "
                               f"({pw['timepoints']}), starting with 1.0 at baseline.")
@@ -269,7 +291,6 @@ def _check_qualitative(config, source, base, check_paths) -> None:
     qual = config.get("qualitative")
     if not qual:
         return
-    qual.setdefault("allow_code_in_several_groups", False)
     for i, spec in enumerate(qual["exports"]):
         if check_paths:
             _check_path(source, f"qualitative.exports[{i}].path", spec["path"], base)
@@ -277,10 +298,7 @@ def _check_qualitative(config, source, base, check_paths) -> None:
         _member(source, f"qualitative.documents.{doc}", src, qual["sources"], "source")
     if "agreement" in qual:
         agr = qual["agreement"]
-        agr.setdefault("levels", ["document", "segment"])
-        agr.setdefault("min_overlap", 0.9)
-        agr.setdefault("overlap_of", "union")
-        agr.setdefault("documents", list(qual["documents"]))
+        agr.setdefault("documents", list(qual["documents"]))  # default: every document
         for doc in agr["documents"]:
             _member(source, "qualitative.agreement.documents", doc, qual["documents"], "document")
         if agr["coders"][0]["id"] == agr["coders"][1]["id"]:
@@ -309,7 +327,7 @@ def _check_qualitative(config, source, base, check_paths) -> None:
 
 
 def _check_analysis(config, source, registry, sites, groups, timepoints) -> None:
-    analysis = config.setdefault("analysis", {})
+    analysis = config["analysis"]
     for i, spec in enumerate(analysis.get("within", [])):
         key = f"analysis.within[{i}] ({spec['id']})"
         _member(source, key, spec["group"], groups, "group")

@@ -6,20 +6,16 @@ including no-op runs.
 
 from __future__ import annotations
 
-DEFAULT_CONVENTIONS = {
-    "wilcoxon": {"method": "asymptotic", "zero_method": "wilcox", "correction": False},
-    "mann_whitney": {"method": "asymptotic", "correction": False},
-    "chi_square": {"correction": False},
-    "fisher_for_2x2": True,
-    "effect_sizes": ["cohen_dz", "cohen_dav", "hedges_gav"],
-    "ci_level": 0.95,
-    "sphericity": "gg",
-    "quantiles": "weibull",
-    "missing": "complete_pairs",
-    "rci_criterion": 1.96,
-    "mixed_model": {"estimation": "REML", "df": "satterthwaite"},
-    "trial": {"random_site_min_sites": 5},
-}
+
+def _defaults(*path: str):
+    """A default the config schema declares (workflow/schemas/config.schema.yaml: the one
+    place where defaults live)."""
+    from peerstudy.config import schema_defaults
+
+    return schema_defaults(*path)
+
+
+DEFAULT_CONVENTIONS = _defaults("analysis", "conventions")
 
 
 MIXED_DF = {
@@ -39,9 +35,10 @@ def conventions(analysis: dict) -> dict:
     mm = conv["mixed_model"]
     level = conv["ci_level"]
     return {
-        "alpha": analysis.get("alpha", 0.05),
+        "alpha": analysis.get("alpha", _defaults("analysis", "alpha")),
         "conventions": conv,
-        "multiplicity": {"method": analysis.get("multiplicity", {}).get("method", "holm"),
+        "multiplicity": {"method": analysis.get("multiplicity", {}).get(
+                             "method", _defaults("analysis", "multiplicity", "method")),
                          "families": sorted({c["family"] for c in _all_comparisons(analysis)}
                                             | trial_families(analysis)),
                          "by_family": dict(sorted(analysis.get("multiplicity", {}).get(
@@ -272,12 +269,13 @@ def qualitative_conventions(qual: dict, analysis: dict) -> dict:
                          "every unit the same value",
         }
     if qual.get("joint_display"):
-        method = analysis.get("multiplicity", {}).get("method", "holm")
+        method = analysis.get("multiplicity", {}).get(
+            "method", _defaults("analysis", "multiplicity", "method"))
         out["joint_display"] = {
             "test": qual["joint_display"]["test"],
             "p": "p_adjusted" if method != "none" else "p",
             "multiplicity": method,
-            "alpha": analysis.get("alpha", 0.05),
+            "alpha": analysis.get("alpha", _defaults("analysis", "alpha")),
             "direction": "favourable when the change (later minus earlier) goes the way the "
                          "registry's higher_is_better says",
             "checks": "convergence on a change needs a significant change in the same "

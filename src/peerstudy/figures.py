@@ -1,9 +1,9 @@
 """Publication figures: one function per figure, one style for all.
 
 Colour-blind-safe palette (Okabe & Ito 2008), axis labels that state each
-scale's range and direction from the registry, PNG at 300 dpi for HTML/DOCX
-and SVG for the PDF. Saving strips every timestamp and fixes SVG ids, so a
-rerun gives identical bytes.
+scale's range and direction from the registry, PNG at 300 dpi: the one format
+the manuscripts use (HTML, DOCX and, through Typst, the PDF). Saving strips
+the software stamp, so a rerun gives identical bytes.
 """
 
 from __future__ import annotations
@@ -23,24 +23,25 @@ def setup():
     import matplotlib.pyplot as plt
 
     plt.rcParams.update({
-        "svg.hashsalt": "peerstudy", "svg.fonttype": "path", "font.size": 9,
+        "font.size": 9,
         "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 10,
         "figure.dpi": 100, "savefig.bbox": "tight", "font.family": "DejaVu Sans",
     })
     return plt
 
 
-def save(fig, png: str, svg: str) -> None:
-    """PNG (300 dpi) and SVG without dates or software stamps."""
+def save_png(fig, png: str) -> None:
+    """PNG (300 dpi) without the software stamp; the figure is closed afterwards."""
     import io
+
+    import matplotlib.pyplot as plt
 
     from peerstudy.io import atomic_write_bytes
 
-    for path, fmt, meta in ((png, "png", {"Software": None}),
-                            (svg, "svg", {"Date": None, "Creator": None})):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=300, metadata=meta)
-        atomic_write_bytes(path, buffer.getvalue())
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=300, metadata={"Software": None})
+    plt.close(fig)
+    atomic_write_bytes(png, buffer.getvalue())
 
 
 def axis_label(instrument, scale_id: str, width: int = 30) -> str:
@@ -53,13 +54,15 @@ def axis_label(instrument, scale_id: str, width: int = 30) -> str:
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    from scipy.stats import t
+    """Mean and its t interval. The t quantile is ``scipy.special.stdtrit``, the function
+    ``scipy.stats.t.ppf`` evaluates (identical values), without importing scipy.stats."""
+    from scipy.special import stdtrit
 
     values = values[~np.isnan(values)]
     n = len(values)
     if n < 2:
         return (float(values.mean()) if n else np.nan, np.nan, np.nan)
-    half = t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
+    half = stdtrit(n - 1, 0.5 + level / 2) * values.std(ddof=1) / np.sqrt(n)
     return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
 
 

@@ -25,12 +25,27 @@ def run(snakemake, body: Callable) -> None:
     except PeerstudyError as exc:
         logging.getLogger("peerstudy").error("peerstudy: %s", exc)
         sys.exit(1)
+    _trace_imports(snakemake)
 
 
 def registry_for(snakemake):
     from peerstudy.instruments import load_registry
 
     return load_registry(list(snakemake.input.registry), snakemake.params.parameters)
+
+
+def _trace_imports(snakemake) -> None:
+    """For the tests only: PEERSTUDY_TRACE_IMPORTS=<file> appends the peerstudy modules
+    this job imported, so that a test can check each rule's code input covers them."""
+    import json
+    import os
+
+    target = os.environ.get("PEERSTUDY_TRACE_IMPORTS")
+    if not target:
+        return
+    modules = sorted(m for m in sys.modules if m == "peerstudy" or m.startswith("peerstudy."))
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"rule": snakemake.rule, "modules": modules}) + "\n")
 
 
 def _fault_injection(snakemake) -> None:

@@ -99,14 +99,15 @@ abstract: |
 
 <!--
 Write the prose here; take every number and every result-dependent word from a value:
-{{< var key >}}. After a first run, reports/<id>/values.md lists every key with its value
+{{{< var key >}}} (three braces here print it literally: shortcodes in this comment
+are read too). After a first run, reports/<id>/values.md lists every key with its value
 and the results row it comes from, e.g.
   within.<group>.<instrument>.<scale>.<T1>_<T2>.wilcoxon   "*V* = 5, *z* = ..., *p*~Holm~ = ..."
   within.<group>.<instrument>.<scale>.<T1>_<T2>.direction  "rose" / "fell"
   within.<group>.<instrument>.<scale>.<T1>_<T2>.sig        "statistically significant" / ...
 Tables: a div whose last paragraph is the caption, e.g.
   ::: {#tbl-demographics}
-  {{< include tables/demographics.md >}}
+  {{{< include tables/demographics.md >}}}
 
   Baseline characteristics by group
   :::

@@ -3,8 +3,7 @@
 
 rule ingest:
     input:
-        code=code("ingest", "columns", "participants", "exports", "config", "instruments",
-                  "validate", "privacy"),
+        code=code_of("ingest"),
         raw=raw_inputs(),
     output:
         item_table=f"{PROCESSED}/items.csv",
@@ -12,33 +11,37 @@ rule ingest:
         issues=f"{RESULTS}/validation/ingest_issues.csv",
         accounting=f"{RESULTS}/validation/ingest_accounting.json",
         forms=f"{RESULTS}/instrument_forms.csv",
-    params:
-        settings=ingest_settings(),
-        ranges=response_ranges(),
     log:
         f"{LOGS}/ingest.log",
     benchmark:
         f"{BENCH}/ingest.tsv"
+    conda:
+        software("ingest")
+    params:
+        settings=ingest_settings(),
+        ranges=response_ranges(),
     script:
         "../../scripts/ingest.py"
 
 
 rule validation_report:
     input:
-        code=code("validate"),
+        **meta_inference_checks(),
+        **trial_validation_inputs(),
+        code=code_of("validation_report"),
         ingest=f"{RESULTS}/validation/ingest_issues.csv",
         scoring=f"{RESULTS}/validation/scoring_issues.csv",
         accounting=f"{RESULTS}/validation/ingest_accounting.json",
-        **meta_inference_checks(),
-        **trial_validation_inputs(),
     output:
         issues=f"{RESULTS}/validation/issues.csv",
         report=f"{RESULTS}/validation/report.md",
-    params:
-        study=config["study"],
     log:
         f"{LOGS}/validation_report.log",
     benchmark:
         f"{BENCH}/validation_report.tsv"
+    conda:
+        software("validation_report")
+    params:
+        study=config["study"],
     script:
         "../../scripts/validation_report.py"

@@ -4,19 +4,23 @@
 
 rule power:
     input:
-        code=code("power", "figures", "report/render", "conventions", "stats/mixed"),
+        code=code_of("power"),
     output:
         table=f"{RESULTS}/power.csv",
-        png=report(f"reports/{STUDY}/power/power_curve.png", caption="../report/power_curve.rst",
-                   category="Power"),
-        svg=f"reports/{STUDY}/power/power_curve.svg",
-        html=f"reports/{STUDY}/power/power.html",
-    params:
-        spec=config.get("power", {}),
-        mixed_model=analysis_conventions()["conventions"]["mixed_model"],
+        png=report(
+            f"{REPORT}/power/power_curve.png",
+            caption="../report/power_curve.rst",
+            category="Power",
+        ),
+        html=f"{REPORT}/power/power.html",
     log:
         f"{LOGS}/power.log",
     benchmark:
         f"{BENCH}/power.tsv"
+    conda:
+        software("power")
+    params:
+        spec=config.get("power", {}),
+        mixed_model=analysis_conventions()["conventions"]["mixed_model"],
     script:
         "../../scripts/power.py"

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ import yaml
 
 from peerstudy.io import write_csv, write_text
 from peerstudy.report import supplement, tables, values
+from peerstudy.report.render import stage_project  # noqa: F401 (the rule scripts' name)
 from peerstudy.report.values import Context
 
 
@@ -143,18 +143,6 @@ def registry_references(ctx: Context) -> str:
             refs[entry["id"]] = entry
     return yaml.safe_dump({"references": [refs[k] for k in sorted(refs)]},
                           allow_unicode=True, sort_keys=True, width=10_000)
-
-
-def stage_project(project: Path, build: Path) -> list[Path]:
-    """Copy the authors' Quarto project (every file, sub-folders included) into ``build``."""
-    copied = []
-    for path in sorted(Path(project).rglob("*")):
-        if path.is_file():
-            target = Path(build) / path.relative_to(project)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            copied.append(target)
-    return copied
 
 
 def read_results(paths: dict[str, str]) -> dict[str, pd.DataFrame]:

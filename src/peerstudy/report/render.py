@@ -18,6 +18,7 @@ Timestamps are fixed so that the same inputs give the same bytes.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import shutil
@@ -40,7 +41,10 @@ class RenderError(PeerstudyError):
     """The manuscript source asks for something the run did not produce."""
 
 
+@functools.lru_cache(maxsize=1)
 def pandoc_path() -> str:
+    """The pandoc of the pypandoc-binary wheel (pinned in uv.lock), found once per
+    process: pypandoc's own lookup is not safe to run from several threads at once."""
     import pypandoc
 
     return pypandoc.get_pandoc_path()
@@ -156,24 +160,39 @@ def run_pandoc(document: str, fmt: str, build: Path, options: dict, out: Path) -
 
 
 def render_fallback(build: Path, documents: list[str], formats: list[str]) -> None:
-    options = project_options(build)
-    for document in documents:
-        for fmt in formats:
-            final = build / f"{document}.{fmt}"
-            if fmt == "pdf":
-                typ = build / f".{document}.typ"
-                run_pandoc(document, fmt, build, options, typ)
-                import typst
+    """Each document to each format. A document's formats are written at the same time
+    (one thread each, waiting on its pandoc or Typst process): they share nothing but
+    their inputs, and the job then takes about as long as its slowest format."""
+    from concurrent.futures import ThreadPoolExecutor
 
-                pdf = typst.compile(str(typ), root=str(build), timestamp=EPOCH)
-                typ.unlink()
-                (build / ".apa.typ").unlink()
-                atomic_write_bytes(final, pdf)
-            else:
-                tmp = build / f".{document}.{fmt}.tmp"
-                run_pandoc(document, fmt, build, options, tmp)
-                atomic_write_bytes(final, tmp.read_bytes())
-                tmp.unlink()
+    options = project_options(build)
+    pandoc_path()  # found once, before the threads start
+    if "docx" in formats:
+        reference_docx(build)  # built once, before the formats start
+    for document in documents:
+        with ThreadPoolExecutor(max_workers=len(formats)) as pool:
+            jobs = [pool.submit(_render_format, build, options, document, fmt)
+                    for fmt in formats]
+            for job in jobs:
+                job.result()
+
+
+def _render_format(build: Path, options: dict, document: str, fmt: str) -> None:
+    final = build / f"{document}.{fmt}"
+    if fmt == "pdf":
+        typ = build / f".{document}.typ"
+        run_pandoc(document, fmt, build, options, typ)
+        import typst
+
+        pdf = typst.compile(str(typ), root=str(build), timestamp=EPOCH)
+        typ.unlink()
+        (build / ".apa.typ").unlink()
+        atomic_write_bytes(final, pdf)
+    else:
+        tmp = build / f".{document}.{fmt}.tmp"
+        run_pandoc(document, fmt, build, options, tmp)
+        atomic_write_bytes(final, tmp.read_bytes())
+        tmp.unlink()
 
 
 def render_quarto(build: Path, documents: list[str], formats: list[str]) -> None:
@@ -221,3 +240,21 @@ def reference_docx(build: Path) -> Path:
     if not path.exists():
         write_reference_docx(path, pandoc_path())
     return path
+
+
+def stage_project(project: Path, build: Path) -> list[Path]:
+    """Copy the authors' Quarto project (every file, sub-folders included) into ``build``."""
+    copied = []
+    for path in sorted(Path(project).rglob("*")):
+        if path.is_file():
+            target = Path(build) / path.relative_to(project)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied
+
+
+def supplement_source(title: str) -> str:
+    """supplement.qmd, from the package's frame with the study's title."""
+    frame = (QUARTO / "supplement.qmd").read_text(encoding="utf-8")
+    return frame.replace("@@TITLE@@", title.replace('"', "'"))

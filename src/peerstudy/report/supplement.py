@@ -10,6 +10,7 @@ against the published numbers. Its prose frame is ``quarto/supplement.qmd``.
 from __future__ import annotations
 
 from peerstudy.report import format as fmt
+from peerstudy.report.render import supplement_source  # noqa: F401 (its old home)
 from peerstudy.report.tables import Labels, md_table
 
 TEST_NAMES = {
@@ -158,13 +159,5 @@ def body(ctx) -> str:
         sections += ["## Calibration of the synthetic data", "", cal]
     sections += qualitative_tables(ctx)
     return "\n".join(sections) + "\n"
-
-
-def supplement_source(title: str) -> str:
-    """supplement.qmd, from the package's frame with the study's title."""
-    from pathlib import Path
-
-    frame = (Path(__file__).parent / "quarto" / "supplement.qmd").read_text(encoding="utf-8")
-    return frame.replace("@@TITLE@@", title.replace('"', "'"))
 
 

@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 
+from peerstudy.config import schema_defaults
 from peerstudy.report import format as fmt
 
 
@@ -40,8 +41,10 @@ class Labels:
         self.registry = registry
         self.group = {g["id"]: g.get("short_label", g["label"]) for g in design["groups"]}
         self.site = {s["id"]: s["label"] for s in design.get("sites", [])}
-        self.alpha = design.get("analysis", {}).get("alpha", 0.05)
-        level = design.get("analysis", {}).get("conventions", {}).get("ci_level", 0.95)
+        analysis = design.get("analysis", {})
+        self.alpha = analysis.get("alpha", schema_defaults("analysis", "alpha"))
+        level = analysis.get("conventions", {}).get(
+            "ci_level", schema_defaults("analysis", "conventions", "ci_level"))
         self.ci = f"{fmt.percent_level(level)} CI"
 
     def p(self, value) -> str:

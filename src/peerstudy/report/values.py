@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from peerstudy.config import schema_defaults
 from peerstudy.report import format as fmt
 
 MULTIPLICITY_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni",
@@ -65,11 +66,12 @@ class Context:
     # A qualitative-only study has no statistical conventions; nothing reads these then.
     @property
     def alpha(self) -> float:
-        return self.conventions.get("alpha", 0.05)
+        return self.conventions.get("alpha", schema_defaults("analysis", "alpha"))
 
     @property
     def level(self) -> float:
-        return self.conventions.get("conventions", {}).get("ci_level", 0.95)
+        return self.conventions.get("conventions", {}).get(
+            "ci_level", schema_defaults("analysis", "conventions", "ci_level"))
 
     @property
     def correction(self) -> str:
