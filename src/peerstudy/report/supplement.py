@@ -36,6 +36,22 @@ EFFECT_SYMBOLS = {
 }
 
 
+# Effect sizes that cannot exceed 1: printed without a leading zero (APA).
+BOUNDED_EFFECTS = {"rank_biserial", "partial_eta_sq", "generalized_eta_sq", "kendall_w",
+                   "cramers_v", "icc"}
+
+
+def _effect(rec: dict) -> str:
+    """An effect as APA prints it: bounded ones without a leading zero, a small variance
+    component with four decimals (two would round it to 0.00)."""
+    if rec["effect_name"] in BOUNDED_EFFECTS:
+        return fmt.bounded(rec["effect"], 3 if rec["effect_name"] == "icc" else 2)
+    if rec["effect_name"] == "variance" and not fmt.missing(rec["effect"]) \
+            and abs(rec["effect"]) < 1:
+        return fmt.num(rec["effect"], 4)
+    return fmt.num(rec["effect"])
+
+
 def _site(labels: Labels, site) -> str:
     return "All sites" if site == "all" else labels.site.get(site, site)
 
@@ -78,7 +94,9 @@ def tests_tables(ctx) -> list[str]:
     parts = []
     for fam, block in t.groupby("family", sort=True):
         rows = []
-        for rec in block.to_dict("records"):
+        # pooled rows first, then the sites in the config's order (tests.csv sorts ids)
+        records = sorted(block.to_dict("records"), key=lambda r: _site_rank(labels, r["site"]))
+        for rec in records:
             scale = (labels.variable(rec["scale"]) if rec["instrument"] == "demographics"
                      else labels.scale(rec["instrument"], rec["scale"]))
             dfs = ", ".join(fmt.df(x) for x in (rec["df1"], rec["df2"]) if not fmt.missing(x))
@@ -91,8 +109,9 @@ def tests_tables(ctx) -> list[str]:
                 else fmt.NA,
                 dfs or fmt.NA, fmt.p_bare(rec["p"]), fmt.p_bare(rec["p_adjusted"]),
                 f"{EFFECT_SYMBOLS.get(rec['effect_name'], rec['effect_name'])} = "
-                f"{fmt.num(rec['effect'])}" if isinstance(rec["effect_name"], str) else fmt.NA,
-                fmt.ci_bare(rec["ci_low"], rec["ci_high"]),
+                f"{_effect(rec)}" if isinstance(rec["effect_name"], str) else fmt.NA,
+                fmt.ci_bare(rec["ci_low"], rec["ci_high"],
+                            is_bounded=rec["effect_name"] in BOUNDED_EFFECTS),
             ])
         table = md_table(["Site", "Group", "Scale", "Test", "Contrast", "*n*", "Statistic",
                           "*df*", "*p*", "*p* adj.", "Effect", labels.ci], rows,

@@ -485,8 +485,9 @@ def attrition_values(ctx: Context):
         phrases.append(f"{name} in the {where} (drop-outs *M* = {fmt.num(rec['mean_2'])}, "
                        f"completers *M* = {fmt.num(rec['mean_1'])}, {ctx.p_text(rec)})")
     yield Value("attrition.sig_list", fmt.join_words(phrases) if phrases else "none", src,
-                "factor=completion, test=mann_whitney, p_adjusted < alpha",
-                "group, instrument, scale, mean_1 (completers), mean_2 (drop-outs), p_adjusted")
+                "factor=completion, test=mann_whitney",
+                "group, instrument, scale, mean_1 (completers), mean_2 (drop-outs), p_adjusted "
+                "(the rows with p_adjusted < alpha)")
     for label, block in (("all", rows), ("totals", rows[rows["scale"] == "total"])):
         sig = sum(ctx.primary_p(r) < ctx.alpha for r in block.to_dict("records"))
         sel = "factor=completion, test=mann_whitney" + (", scale=total" if label == "totals"
@@ -1225,11 +1226,12 @@ def by_site_values(ctx: Context):
             order = per.sort_values(["effect", "site"], kind="mergesort")
             for key, rec in (("lowest", order.iloc[0]), ("highest", order.iloc[-1])):
                 sel = _row_text(comparison=spec["id"], test="mixed_model_by_site",
-                                instrument=inst, scale=scale) + f" ({key} effect)"
+                                site=rec["site"], instrument=inst, scale=scale)
                 yield Value(f"by_site.{inst}.{scale}.{key}", fmt.num(rec["effect"], places),
-                            src, sel, "effect")
+                            src, sel, f"effect (the {key} of the sites)")
                 yield Value(f"by_site.{inst}.{scale}.{key}_site",
-                            sites.get(rec["site"], rec["site"]), src, sel, "site")
+                            sites.get(rec["site"], rec["site"]), src, sel,
+                            f"site (the {key} effect)")
         for rec in block[block["test"] == "mixed_model_site_lrt"].to_dict("records"):
             sel = _row_text(comparison=spec["id"], test="mixed_model_site_lrt", instrument=inst,
                             scale=scale)
