@@ -93,3 +93,17 @@ def test_significance_words_and_small_cells():
     assert fmt.significance(0.049, 0.05) == "statistically significant"
     assert fmt.significance(0.05, 0.05) == "not statistically significant"
     assert [fmt.suppressed(n, 5) for n in (0, 1, 4, 5)] == ["0", "<5", "<5", "5"]
+
+
+def test_decimals_follow_the_scale_and_counts_read_as_words_below_ten():
+    # an item-mean scale (ES, 1-4): three decimals, so that a limit near 0 keeps its sign
+    assert fmt.decimals_for_range(1, 4) == 3 and fmt.decimals_for_range(22, 88) == 2
+    assert fmt.decimals_for_range(0, 10) == 2
+    assert fmt.apa_estimate(0.042, -0.0021, 0.086, "t", 1.9, 990.5, 0.061, symbol="Δ",
+                            decimals=3) == (
+        f"Δ = 0.042, 95% CI [{M}0.002,\u00a00.086], *t*(990.50) = 1.90, *p* = .061")
+    assert fmt.num(-0.0021, 2) == "0.00"          # what two decimals would have printed
+    # APA 6.32: words below ten, numerals from ten, thousands separated
+    assert [fmt.count_words(n) for n in (0, 4, 9, 10, 1000)] == [
+        "zero", "four", "nine", "10", "1,000"]
+    assert fmt.join_alternatives(["2", "4", "6"]) == "2, 4 or 6"

@@ -152,3 +152,40 @@ def test_callouts_keep_their_title(tmp_path):
 _PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d7"
     "63f8ffff3f0005fe02fe0dd1b5cf0000000049454e44ae426082")
+
+
+def test_numbered_sections_in_every_format_and_in_their_cross_references(tmp_path):
+    """Quarto's ``number-sections: true`` (https://quarto.org/docs/reference/formats/html.html
+    #numbering): headings are numbered 1, 1.1, ... and @sec-x prints that number; an
+    .unnumbered heading gets none. The PDF (Typst) gets the same numbering."""
+    (tmp_path / "_quarto.yml").write_text("number-sections: true\n", encoding="utf-8")
+    html = html_of(tmp_path, """\
+        # Methods
+
+        ## Design {#sec-design}
+
+        ## Analysis {#sec-analysis}
+
+        As planned (@sec-design; @sec-analysis).
+
+        # References {.unnumbered}
+        """)
+    text = text_of(html)
+    assert "2.1 Design" not in text and "1.1 Design" in text and "1.2 Analysis" in text
+    assert "(Section\u00a01.1; Section\u00a01.2)" in text
+    assert "References" in text and "2 References" not in text
+    render(tmp_path, ["doc"], ["pdf"], engine="pandoc")
+    import subprocess
+
+    pdf = subprocess.run(["pdftotext", str(tmp_path / "doc.pdf"), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "1.1 Design" in pdf and "1.2 Analysis" in pdf and "Section 1.1" in pdf
+
+
+def test_without_number_sections_headings_stay_unnumbered(tmp_path):
+    html = html_of(tmp_path, """\
+        # Methods
+
+        ## Design {#sec-design}
+        """)
+    assert "header-section-number" not in html and "1.1 Design" not in text_of(html)

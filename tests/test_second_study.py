@@ -80,6 +80,10 @@ def test_the_allocation_is_recorded_and_balanced_within_complete_blocks(trial):
             counts = grp.value_counts()
             assert counts.get("peer_support", 0) == counts.get("usual_care", 0), (site, block)
     assert set(sizes) <= {1, 2, 3, 4, 5, 6}
+    planned = yaml.safe_load((trial / CONFIG).read_text())["trial"]["block_sizes"]
+    last = arms.groupby("site")["allocation_block"].transform("max")
+    complete = arms[arms["allocation_block"] != last].groupby(["site", "allocation_block"]).size()
+    assert set(complete) <= set(planned)
     peer = arms[arms["group"] == "peer_support"]
     got = peer["received"] == "received allocated intervention"
     assert (peer.loc[got, "sessions"] >= 1).all() and (peer.loc[~got, "sessions"] == 0).all()
@@ -166,6 +170,37 @@ def test_the_report_leads_with_the_primary_result_and_reads_like_a_trial_report(
         assert wrong not in text, wrong
     assert "uv run snakemake --configfile config/upsides_demo.yaml" in text
     assert 'id="fig-consort"' in html and "data:image/png;base64" in html
+    # sections are numbered, so the checklist's "Section 2.7" points somewhere
+    assert "2.7 Randomisation" in text and "Section 2.7" in text
+
+
+def test_the_abstract_names_exactly_the_significant_secondary_outcomes(trial):
+    config = yaml.safe_load((trial / CONFIG).read_text())
+    tests = pd.read_csv(trial / "results/upsides_demo/tests.csv")
+    sec = tests[(tests["family"] == "secondary") & (tests["test"] == "mixed_model")
+                & (tests["effect_name"] == "estimate") & (tests["site"] == "all")]
+    labels = {(o["instrument"], o["scale"]): o["label"]
+              for o in config["analysis"]["trial"]["outcomes"] if o["role"] == "secondary"}
+    significant = {labels[(r.instrument, r.scale)] for r in sec.itertuples()
+                   if r.p_adjusted < 0.05}
+    text = " ".join(_text(trial / "reports/upsides_demo/manuscript.html").split())
+    abstract = text[text.index("Results."):text.index("Conclusions.")]
+    clause = abstract[abstract.index("Of the secondary outcomes"):]
+    clause = clause[:clause.index("did not") if "did not" in clause else clause.index(".")]
+    named, _, rest = clause.partition(": ")
+    said_sig, _, said_not = rest.partition("; ")
+    found = lambda part: {x for x in labels.values() if x in part}  # noqa: E731
+    assert found(said_sig) == significant, (said_sig, significant)
+    assert found(said_not) == set(labels.values()) - significant
+    assert ("none of" in named) == (not significant)
+    # and no direction word anywhere contradicts the interval printed before it
+    for low, high, word in re.findall(r"95% CI \[([−\d.]+), ([−\d.]+)\][^()]*\(it ([a-z ]+)\)",
+                                      text):
+        lo, hi = (float(x.replace("−", "-")) for x in (low, high))
+        if lo <= 0 <= hi:
+            assert word.startswith("did not clearly favour"), (low, high, word)
+        else:
+            assert word.startswith(("favoured", "did not clearly favour either arm after"))
 
 
 def test_the_trial_renders_the_same_bytes_again(trial, tmp_path):
@@ -197,4 +232,4 @@ def test_power_simulation_report(trial):
     for _, block in table.groupby("participants"):
         assert block.sort_values("effect_sd")["power"].is_monotonic_increasing
     html = (trial / "reports/upsides_demo/power/power.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64" in html and "Monte-Carlo SE" in html
+    assert "data:image/png;base64" in html and "Monte Carlo SE" in html

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peerstudy.errors import ConfigError, DataError
 
@@ -70,8 +72,50 @@ def test_the_checklist_table_lists_every_item_with_its_places():
     md = checklist(read_checklist(CHECKLIST))
     for item in ("| 1a |", "| 8b |", "| 17b |", "| 25 |"):
         assert item in md
-    assert "| 1a | Identified as a randomised trial in the title | Title |" in md
+    assert "| 1a | Identified as a randomised trial in the title | Reported | Title |" in md
     assert "| 13a | Participant flow" in md and "@sec-flow, @fig-consort" in md
+    # an item the synthetic data cannot give is marked so, with the reason
+    assert re.search(r"\| 14a \| [^|]+ \| Not reported \| @sec-recruitment \| The synthetic "
+                     r"data carry no calendar dates \|", md)
+
+
+def test_every_checklist_topic_is_a_complete_string():
+    """Every guideline item has exactly an id, a section and a topic, all text: an unquoted
+    comma in a flow mapping would cut the topic short and add a stray key."""
+    from peerstudy.report.tables import check_guideline
+
+    guide = yaml.safe_load(GUIDELINE.read_text())
+    check_guideline(guide, GUIDELINE)
+    topics = {str(i["id"]): i["topic"] for i in guide["items"]}
+    for item in ("3b", "6b", "13b"):
+        assert "with reasons" in topics[item], (item, topics[item])
+    assert topics["1b"] == "Structured summary: design, methods, results, conclusions"
+    # what the unquoted form did: PyYAML reads ', with reasons' as a key of its own
+    cut = yaml.safe_load("items:\n  - {id: 3b, section: Methods, topic: Changes to methods "
+                         "after the trial began, with reasons}\n")
+    assert cut["items"][0]["topic"] == "Changes to methods after the trial began"
+    with pytest.raises(ConfigError, match=r"extra keys \['with reasons'\]"):
+        check_guideline(cut, "consort2010.yaml")
+
+
+def test_an_item_not_reported_must_say_why(tmp_path):
+    from peerstudy.report.tables import read_checklist
+
+    table = read_checklist(CHECKLIST)
+    status = dict(zip(table["item"], table["status"], strict=True))
+    assert status["14a"] == "not reported" and status["17b"] == "not applicable"
+    assert status["19"] == "partly reported" and status["1a"] == "reported"
+    assert table.loc[table["status"] != "reported", "note"].str.len().gt(10).all()
+    mapping = yaml.safe_load(CHECKLIST.read_text())
+    mapping["items"]["14a"] = {"where": ["@sec-recruitment"], "status": "not reported"}
+    path = tmp_path / "checklist.yaml"
+    path.write_text(yaml.safe_dump(mapping))
+    with pytest.raises(ConfigError, match="item 14a is 'not reported': give a note"):
+        read_checklist(path)
+    mapping["items"]["14a"] = {"where": ["@sec-recruitment"], "status": "skipped", "note": "x"}
+    path.write_text(yaml.safe_dump(mapping))
+    with pytest.raises(ConfigError, match="status 'skipped' is not one of"):
+        read_checklist(path)
 
 
 # ---- the participant flow ----------------------------------------------------------------
@@ -401,8 +445,184 @@ def test_words_from_labels_and_estimates():
     assert fmt.lower_first("HoNOS") == "HoNOS" and fmt.lower_first("4 months") == "4 months"
     assert fmt.join_words(["4 months", "8 months"]) == "4 months and 8 months"
     assert fmt.join_words(["a", "b", "c"]) == "a, b and c"
-    # which arm a difference (intervention minus control) favours follows the scale
-    assert fmt.favours(1.2, True, "Peer support", "Usual care") == "favoured peer support"
-    assert fmt.favours(-0.4, False, "Peer support", "Usual care") == "favoured peer support"
-    assert fmt.favours(0.4, False, "Peer support", "Usual care") == "favoured usual care"
-    assert fmt.favours(0.004, True, "A", "B") == "did not favour either arm"   # prints 0.00
+    # which arm a difference (intervention minus control) favours follows the scale, and
+    # only when its interval, as printed, lies on one side of 0
+    assert fmt.favours(1.2, 0.3, 2.1, True, "Peer support", "Usual care") == \
+        "favoured peer support"
+    assert fmt.favours(-0.4, -0.7, -0.1, False, "Peer support", "Usual care") == \
+        "favoured peer support"
+    assert fmt.favours(0.4, 0.1, 0.7, False, "Peer support", "Usual care") == \
+        "favoured usual care"
+    neither = "did not clearly favour either arm"
+    # the reviewer's cases: HoNOS -0.37 [-1.19, 0.44] and an interval touching 0 as printed
+    assert fmt.favours(-0.37, -1.19, 0.44, False, "Peer support", "Usual care") == neither
+    assert fmt.favours(0.04, -0.002, 0.09, True, "A", "B") == neither     # prints [0.00, 0.09]
+    assert fmt.favours(0.042, -0.002, 0.086, True, "A", "B", decimals=3) == neither
+    assert fmt.favours(0.06, 0.014, 0.10, True, "A", "B", decimals=3) == "favoured a"
+    # social relations 0.60 [0.02, 1.19] with p_Holm = .088: clear of 0, not significant
+    assert fmt.favours(0.60, 0.02, 1.19, True, "A", "B", significant=False) == \
+        neither + " after correction for multiple comparisons"
+    assert fmt.favours(0.60, 0.02, 1.19, None, "A", "B") == neither   # no better direction
+    assert fmt.favours(float("nan"), 0.1, 0.2, True, "A", "B") == neither
+
+
+@given(est=st.floats(-5, 5), half=st.floats(0, 5), shift=st.floats(-1, 1),
+       better=st.sampled_from([True, False]), decimals=st.sampled_from([2, 3]),
+       significant=st.sampled_from([None, True, False]))
+def test_a_favours_word_never_contradicts_its_interval(est, half, shift, better, decimals,
+                                                       significant):
+    """Whatever the numbers: an arm is favoured only when both printed limits lie on the same
+    side of 0, on that arm's side, and never against a non-significant adjusted p."""
+    from peerstudy.report import format as fmt
+
+    low, high = est - half * (1 + shift) / 2, est + half * (1 - shift) / 2
+    word = fmt.favours(est, low, high, better, "Peer support", "Usual care", decimals,
+                       significant)
+    lo, hi = (float(fmt.num(x, decimals).replace(fmt.MINUS, "-")) for x in (low, high))
+    if lo <= 0 <= hi or significant is False:
+        assert word.startswith("did not clearly favour"), (word, lo, hi)
+    else:
+        arm = "peer support" if (lo > 0) == better else "usual care"
+        assert word == f"favoured {arm}", (word, lo, hi)
+
+
+# ---- the trial's values: words and counts computed from the results -----------------------
+
+@pytest.fixture(scope="module")
+def trial_design():
+    from peerstudy.config import load_config, load_study_registry
+    from peerstudy.conventions import conventions
+
+    config = load_config(ROOT / "config/upsides_demo.yaml", base=ROOT)
+    design = {k: config[k] for k in ("study", "sites", "groups", "timepoints", "schedule",
+                                      "analysis", "trial")}
+    return design, load_study_registry(config, ROOT), conventions(config["analysis"])
+
+
+def _context(trial_design, tests=None, participants=None):
+    from peerstudy.report.values import Context
+
+    design, registry, conv = trial_design
+    results = {}
+    if tests is not None:
+        results["tests"] = tests
+    if participants is not None:
+        results["participants"] = participants
+    return Context(study="upsides_demo", results=results, conventions=conv, design=design,
+                   registry=registry)
+
+
+def _secondary_rows(p_adjusted: dict) -> pd.DataFrame:
+    """tests.csv rows of the secondary outcomes at the endpoint with the given Holm p."""
+    rows = []
+    for (inst, scale), p in p_adjusted.items():
+        rows.append({"site": "all", "group": "all", "instrument": inst, "scale": scale,
+                     "test": "mixed_model", "factor": "arm", "timepoint": "T8",
+                     "comparison": "upsides_rct", "family": "secondary",
+                     "effect_name": "estimate", "effect": 1.0, "ci_low": 0.1, "ci_high": 1.9,
+                     "statistic_name": "t", "statistic": 2.0, "df1": 900.0, "p": p / 6,
+                     "p_adjusted": p, "n": 574})
+    return pd.DataFrame(rows)
+
+
+SECONDARY = [("sis", "isolation"), ("sis", "relations"), ("sis", "acceptance"), ("es", "total"),
+             ("hope", "total"), ("honos", "total")]
+LABELS = {("sis", "isolation"): "social isolation", ("sis", "relations"): "social relations",
+          ("sis", "acceptance"): "social acceptance", ("es", "total"): "empowerment",
+          ("hope", "total"): "hope", ("honos", "total"): "health and social functioning"}
+
+
+@pytest.mark.parametrize("significant", [
+    set(), set(SECONDARY), {("sis", "isolation"), ("sis", "acceptance"), ("es", "total"),
+                            ("hope", "total")}, {("honos", "total")}])
+def test_the_summary_names_exactly_the_significant_secondary_outcomes(trial_design,
+                                                                       significant):
+    from peerstudy.report.values import _secondary_values
+
+    p = {pair: (0.01 if pair in significant else 0.2) for pair in SECONDARY}
+    ctx = _context(trial_design, tests=_secondary_rows(p))
+    spec = trial_design[0]["analysis"]["trial"]
+    values = {v.key: v.text for v in _secondary_values(ctx, spec, ctx.results["tests"], "t")}
+    sig = [LABELS[pair] for pair in SECONDARY if pair in significant]
+    nonsig = [LABELS[pair] for pair in SECONDARY if pair not in significant]
+    assert values["trial.secondary.n_sig"] == str(len(sig))
+    assert values["trial.secondary.sig_names"] == (", ".join(sig[:-1]) + " and " + sig[-1]
+                                                   if len(sig) > 1 else sig[0] if sig else
+                                                   "none")
+    summary = values["trial.secondary.summary"]
+    named, _, rest = summary.partition(": ")
+    significant_part, _, not_part = rest.partition("; ")
+    if sig and nonsig:   # "k of n differed ...: <sig>; <nonsig> did not"
+        assert [x for x in LABELS.values() if x in significant_part] == sig
+        assert [x for x in LABELS.values() if x in not_part] == nonsig
+        assert not_part.endswith("did not")
+    elif sig:
+        assert named.startswith("all six") and [x for x in LABELS.values() if x in rest] == sig
+    else:
+        assert named.startswith("none of six") and \
+            [x for x in LABELS.values() if x in rest] == nonsig
+    # every outcome is named once, with its adjusted p
+    assert summary.count("*p*~Holm~") == len(SECONDARY)
+
+
+def test_deaths_by_arm_and_the_permuted_blocks(trial_design):
+    from peerstudy.report.values import _block_values, harms_values
+
+    people = pd.DataFrame({
+        "participant_id": [str(i) for i in range(1, 15)], "site": ["a"] * 8 + ["b"] * 6,
+        "group": ["ps", "uc", "uc", "ps", "ps", "uc", "ps", "ps",
+                  "ps", "uc", "ps", "uc", "ps", "uc"],
+        # site a: blocks of 2 and 4 (balanced), then a last block of 2 left unbalanced;
+        # site b: a block of 4, then a last block of 2 that is complete
+        "allocation_block": ["A1", "A1", "A2", "A2", "A2", "A2", "A3", "A3",
+                             "B1", "B1", "B1", "B1", "B2", "B2"],
+        "dropout_reason": [None, "died", None, "died", None, "moved", None, None,
+                           None, None, "died", None, None, None]})
+    spec = {"arms": ["ps", "uc"]}
+    found = {v.key: v.text for v in _block_values(people, spec, [2, 4, 6], "p.csv")}
+    assert found["trial.blocks.n"] == "5" and found["trial.blocks.sizes"] == "2 and 4"
+    assert found["trial.blocks.complete.n"] == "3"
+    assert found["trial.blocks.complete.check"].startswith("each of them held")
+    assert found["trial.blocks.last_incomplete"] == "one"
+    assert found["trial.blocks.planned"] == "2, 4 or 6"
+    people.loc[people["participant_id"] == "3", "group"] = "ps"   # an unbalanced full block
+    found = {v.key: v.text for v in _block_values(people, spec, [2, 4, 6], "p.csv")}
+    assert found["trial.blocks.complete.check"].startswith("one of them did not hold")
+
+    design, registry, conv = trial_design
+    design = {**design, "analysis": {**design["analysis"],
+                                     "trial": {**design["analysis"]["trial"],
+                                               "arms": ["ps", "uc"]}}}
+    ctx = _context((design, registry, conv), participants=people)
+    deaths = {v.key: v.text for v in harms_values(ctx)}
+    # the config declares 'died' as the death reason
+    assert deaths["harms.ps.deaths.n"] == "2" and deaths["harms.ps.deaths.words"] == "two"
+    assert deaths["harms.uc.deaths.n"] == "1" and deaths["harms.deaths.n"] == "3"
+    people["dropout_reason"] = None
+    deaths = {v.key: v.text for v in harms_values(_context((design, registry, conv),
+                                                           participants=people))}
+    assert deaths["harms.uc.deaths.words"] == "none" and deaths["harms.uc.deaths.pct"] == "0.0%"
+
+
+def test_the_deviations_list_and_the_table_by_site(trial_design):
+    from peerstudy.report.tables import Labels, trial_by_site, trial_deviations
+
+    design, registry, _ = trial_design
+    listed = trial_deviations(design)
+    topics = [e["topic"] for e in design["trial"]["deviations"]]
+    assert listed.count("\n- ") + 1 == len(topics) and all(f"**{t}.**" in listed for t in topics)
+    assert "12 months" in listed and "[@puschner2025]" in listed
+    assert "*Protocol:*" in listed and "*Reason:*" in listed
+    spec = design["analysis"]["trial"]
+    rows = [{"site": s, "instrument": "sis", "scale": "total", "test": "mixed_model_by_site",
+             "comparison": "upsides_rct", "effect": 1.0 + k, "ci_low": -0.5, "ci_high": 2.5 + k,
+             "p": 0.2, "n": 90, "effect_name": "estimate", "timepoint": "T8"}
+            for k, s in enumerate(["kampala", "ulm"])]
+    rows.append({"site": "all", "instrument": "sis", "scale": "total", "test": "mixed_model",
+                 "comparison": "upsides_rct", "effect": 1.85, "ci_low": 0.87, "ci_high": 2.84,
+                 "p": 0.0002, "n": 574, "effect_name": "estimate", "timepoint": "T8"})
+    table = trial_by_site(pd.DataFrame(rows), spec, Labels(design, registry))
+    lines = table.splitlines()
+    # sites in the config's order (Ulm before Kampala), the pooled estimate last
+    assert lines[3].startswith("|   Ulm (Germany) | 90 | 2.00") and "Kampala" in lines[4]
+    assert lines[5].startswith("|   All sites (primary analysis) | 574 | 1.85")

@@ -377,7 +377,7 @@ def _check_trial(config, source, registry, groups, timepoints) -> None:
     schedule; one primary outcome; the design block's screening log and checklist."""
     spec = config["analysis"]["trial"]
     key = f"analysis.trial ({spec['id']})"
-    spec.setdefault("population", "intention_to_treat")
+    spec.setdefault("population", "modified_intention_to_treat")
     spec.setdefault("site_effect", "auto")
     spec.setdefault("standardiser", "baseline_sd")
     sens = spec.setdefault("sensitivity", {})
@@ -442,6 +442,12 @@ def _check_trial(config, source, registry, groups, timepoints) -> None:
             raise ConfigError(f"{source}: {where}: linking fidelity to outcomes needs the peer "
                               "worker of each participant — add participants_file.trial."
                               "peer_worker (the master file's column).")
+    death = config.get("trial", {}).get("harms", {}).get("death_reason")
+    if death is not None:
+        reasons = [str(v) for v in config.get("participants_file", {}).get(
+            "dropout_reason", {}).get("values", {}).values()]
+        _member(source, "trial.harms.death_reason", death, reasons,
+                "drop-out reason (participants_file.dropout_reason.values)")
 
 
 def _check_scales(source: str, key: str, spec: dict, instrument) -> None:

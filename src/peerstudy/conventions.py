@@ -130,8 +130,10 @@ def trial_conventions(analysis: dict) -> dict | None:
     a, b = spec["arms"]
     mi = spec.get("sensitivity", {}).get("multiple_imputation")
     out = {
-        "population": "intention to treat: every randomised participant in the arm they were "
-                      "allocated to, with every follow-up score they gave",
+        "population": "modified intention to treat: every randomised participant with a "
+                      "baseline and at least one follow-up score, in the arm they were "
+                      "allocated to, with every follow-up score they gave (missing at random); "
+                      "the multiple-imputation analysis includes every randomised participant",
         "model": f"score ~ baseline + arm * time (+ site) + (1 | participant) (+ (1 | site)) on "
                  f"the follow-up assessments {', '.join(spec['follow_up'])}, adjusted for the "
                  f"baseline ({spec['baseline']}) score, {mm['estimation']}; {b} and the first "
@@ -176,6 +178,16 @@ def trial_conventions(analysis: dict) -> dict | None:
                        "Satterthwaite df of the completed-data fits as the complete-data df "
                        "(as mice::pool.scalar(Q, U, n = df + 1, k = 1))",
         }
+    out["variance_components"] = ("each outcome's random-intercept variances and residual "
+                                  "variance (REML), with intraclass correlations: site, the "
+                                  "site variance over the total; participant, the participant "
+                                  "and site variances over the total")
+    if spec.get("by_site"):
+        out["by_site"] = ("exploratory: the arm difference at the primary endpoint at each "
+                          "site, from the primary model with site and arm x site as fixed "
+                          "effects (participant random); heterogeneity by the likelihood-ratio "
+                          "test of arm x site between ML fits; family "
+                          f"{spec['by_site']['family']}")
     if spec.get("fidelity"):
         fid = spec["fidelity"]
         out["fidelity"] = (f"exploratory: in the {a} arm, the primary outcome at "
@@ -304,6 +316,8 @@ def trial_families(analysis: dict) -> set[str]:
     out = set(spec["families"].values())
     if spec.get("fidelity"):
         out.add(spec["fidelity"]["family"])
+    if spec.get("by_site"):
+        out.add(spec["by_site"]["family"])
     return out
 
 

@@ -357,13 +357,15 @@ def consort(flow: pd.DataFrame, arms: list[dict], timepoints: list[dict], synthe
                      + "".join(f"\n   – {r[:1].upper()}{r[1:]} (n = {n})" for r, n in why))
         alloc.append(text)
     rows.append(("Allocation", alloc))
-    for tp in tps:
+    for i, tp in enumerate(tps):
         texts = []
+        # not assessed at a later follow-up counts everyone not seen there, whenever they left
+        since = ", cumulative" if i else ""
         for arm in arms:
             seen, _ = _flow_get(flow, "followed_up", arm["id"], tp["id"])
             lost, why = _flow_get(flow, "lost", arm["id"], tp["id"])
-            texts.append(f"{tp['label']}: assessed (n = {seen})\nNot assessed (n = {lost})"
-                         + _reasons_text(why))
+            texts.append(f"{tp['label']}: assessed (n = {seen})\nNot assessed{since} "
+                         f"(n = {lost})" + _reasons_text(why))
         rows.append(("Follow-up", texts))
     texts = []
     for arm in arms:
@@ -391,10 +393,29 @@ def consort(flow: pd.DataFrame, arms: list[dict], timepoints: list[dict], synthe
 def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list[dict],
                    timepoints: list[dict], synthetic: bool, level: float = 0.95):
     """Observed mean (with its ``level`` CI) of each trial outcome by arm at baseline and each
-    follow-up, one panel per outcome; the arms side by side at each assessment."""
+    follow-up, one panel per outcome; the arms side by side at each assessment. Every
+    panel's vertical axis spans the same multiple of its outcome's baseline SD (both arms),
+    centred on the panel's points, so that a difference looks as large as it is in SD
+    units in every panel (per-panel automatic limits would stretch small differences)."""
     plt = setup()
     outs = trial["outcomes"]
     tps = [trial["baseline"], *trial["follow_up"]]
+    panels = []
+    for out in outs:
+        sel = scores[scores["group"].isin([a["id"] for a in arms])
+                     & (scores["instrument"] == out["instrument"])
+                     & (scores["scale"] == out["scale"])]
+        sd = float(sel.loc[sel["timepoint"] == trial["baseline"], "score"].std(ddof=1))
+        per_arm = []
+        for arm in arms:
+            mine = sel[sel["group"] == arm["id"]]
+            per_arm.append([mean_ci(mine.loc[mine["timepoint"] == tp, "score"].to_numpy(float),
+                                    level) for tp in tps])
+        low = min(s[1] for arm in per_arm for s in arm)
+        high = max(s[2] for arm in per_arm for s in arm)
+        panels.append((sd, per_arm, low, high))
+    # the common span: the widest panel's points in its SD units, with a margin, to 0.25 SD
+    span = max(np.ceil(4 * 1.15 * (high - low) / sd) / 4 for sd, _, low, high in panels)
     labels = {t["id"]: t["label"] for t in timepoints}
     ncol = min(4, len(outs))
     nrow = int(np.ceil(len(outs) / ncol))
@@ -403,12 +424,11 @@ def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list
     for k, out in enumerate(outs):
         ax = axes[k // ncol][k % ncol]
         inst = registry[out["instrument"]]
+        sd, per_arm, low, high = panels[k]
+        centre = (low + high) / 2
+        ax.set_ylim(centre - span * sd / 2, centre + span * sd / 2)
         for j, arm in enumerate(arms):
-            sel = scores[(scores["group"] == arm["id"])
-                         & (scores["instrument"] == out["instrument"])
-                         & (scores["scale"] == out["scale"])]
-            stats = [mean_ci(sel.loc[sel["timepoint"] == tp, "score"].to_numpy(float), level)
-                     for tp in tps]
+            stats = per_arm[j]
             means = np.array([s[0] for s in stats])
             err = np.array([[s[0] - s[1] for s in stats], [s[2] - s[0] for s in stats]])
             ax.errorbar(x + (j - 0.5) * 0.16, means, yerr=err, color=OKABE_ITO[j], marker="os"[j],
@@ -427,7 +447,10 @@ def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list
         axes[k // ncol][k % ncol].set_axis_off()
     handles, names = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, [f"{n}: mean ({100 * level:g}% CI)" for n in names],
-               loc="lower center", ncol=2, frameon=False, fontsize=8)
+               loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=2, frameon=False,
+               fontsize=8)
+    fig.text(0.5, 0.005, f"Each vertical axis spans {span:g} baseline SD of its outcome.",
+             ha="center", va="bottom", fontsize=7, color="#444444")
     _synthetic_mark(fig, synthetic)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    fig.tight_layout(rect=(0, 0.08, 1, 0.96))
     return fig

@@ -85,6 +85,8 @@ class Instrument:
     form: str = "default"  # the form whose ranges ``items`` carry
     default_form: str = "default"
     form_items: dict[str, dict[str, Item]] = field(default_factory=dict, repr=False)
+    reported_alpha_source: str = ""  # key (in sources) of the study that reported the alpha
+    rated_by: str = ""  # who rates it, when not the person it describes (e.g. researchers)
 
     def with_form(self, form_id: str) -> Instrument:
         """The same instrument with the item ranges, labels and version of another form."""
@@ -220,13 +222,20 @@ def _build(doc: dict, path: Path) -> Instrument:
             flip=frozenset(raw.get("flip", [])),
         )
     _check_subscales_disjoint(doc["id"], scales, path)
+    cited = doc.get("reported_alpha_source")
+    known = [src["id"] for src in doc["sources"]]
+    if cited and cited not in known:
+        raise ConfigError(f"{path}: reported_alpha_source '{cited}' is not one of the "
+                          f"instrument's sources{closest(cited, known)} — add the source or "
+                          "correct the key.")
     return Instrument(
         id=doc["id"], name=doc["name"], short_name=doc.get("short_name", doc["id"].upper()),
         language_version=forms[default].version, sources=tuple(doc["sources"]),
         reported_alpha=doc.get("reported_alpha"), labels=forms[default].labels,
         items=items, scales=scales, assumptions=tuple(doc["assumptions"]), path=str(path),
         needs=doc.get("needs", ""), forms=forms, form=default, default_form=default,
-        form_items=form_items,
+        form_items=form_items, reported_alpha_source=doc.get("reported_alpha_source", ""),
+        rated_by=doc.get("rated_by", ""),
     )
 
 

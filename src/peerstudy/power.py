@@ -111,8 +111,10 @@ def power_curve(base: dict, effects: list[float], sizes: list[int], replicates: 
 
 
 def curve_figure(table: pd.DataFrame, alpha: float, synthetic: bool = False):
-    """Power against effect size, one line per trial size, with MC 95% intervals."""
+    """Power against effect size, one line per trial size (*N*, participants), with Monte
+    Carlo 95% intervals; numbers in APA style (α = .05)."""
     from peerstudy import figures
+    from peerstudy.report import format as fmt
 
     plt = figures.setup()
     fig, ax = plt.subplots(figsize=(5.0, 3.2))
@@ -121,10 +123,11 @@ def curve_figure(table: pd.DataFrame, alpha: float, synthetic: bool = False):
 
         ax.errorbar(block["effect_sd"], block["power"],
                     yerr=norm.ppf(0.5 + MC_LEVEL / 2) * block["mc_se"],
-                    marker="o", capsize=3, color=figures.OKABE_ITO[k], label=f"n = {n}")
+                    marker="o", capsize=3, color=figures.OKABE_ITO[k],
+                    label=f"$N$ = {fmt.integer(n)}")
     ax.axhline(0.8, color="#777777", lw=0.8, ls="--")
     ax.set_xlabel("Arm difference in change by the last timepoint (SD units)")
-    ax.set_ylabel(f"Power (two-sided α = {alpha:g})")
+    ax.set_ylabel(f"Power (two-sided α = {fmt.bounded(alpha)})")
     ax.set_ylim(0, 1.02)
     ax.legend(frameon=False, loc="lower right")
     fig.tight_layout()
@@ -139,14 +142,14 @@ def report_markdown(table: pd.DataFrame, spec: dict, figure: str, estimation: st
     lines = [
         "---", "title: Power of the planned arm x time mixed model", "lang: en", "---", "",
         f"Design: {spec['sites']} sites, two arms, {spec['timepoints']} timepoints, "
-        f"intra-class correlation {spec['icc']}, retention by timepoint "
+        f"intraclass correlation {spec['icc']}, retention by timepoint "
         f"{', '.join(str(r) for r in spec['retention'])}, SD of site means {spec['site_sd']}. "
         f"Analysis: score ~ arm x time + site + (1 | participant); the arm x last-timepoint "
         f"contrast is tested two-sided at α = {spec['alpha']}. Each cell is "
         f"{spec['replicates']} simulated trials (seed {spec['seed']}), each fitted by "
         f"{estimation} with the study's own mixed-model engine (`peerstudy.stats.mixed`) and "
         f"the contrast tested by a {test}, as in the study's analysis.", "",
-        "| Participants | Effect (SD) | Power | Monte-Carlo SE |", "|--:|--:|--:|--:|"]
+        "| Participants | Effect (SD) | Power | Monte Carlo SE |", "|--:|--:|--:|--:|"]
     for r in table.itertuples():
         lines.append(f"| {r.participants} | {r.effect_sd:.2f} | {r.power:.3f} | {r.mc_se:.3f} |")
     lines += ["", f"![Power curve: power against effect size per trial size.]({figure})", ""]

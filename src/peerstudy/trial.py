@@ -10,8 +10,10 @@ primary endpoint and outcomes. From it this module builds:
   the follow-up scores with arm x time, adjusted for the baseline score, random
   intercepts for participant and (from enough sites) site; the arm difference at
   each follow-up with a standardised effect; the arm x time interaction; the
-  complete-case and multiple-imputation sensitivity analyses; and the exploratory
-  association of the peer workers' fidelity with the primary outcome;
+  complete-case and multiple-imputation sensitivity analyses; the variance components
+  of each outcome's model (with intraclass correlations); the arm difference at the
+  endpoint by site with a likelihood-ratio test of arm x site (exploratory); and the
+  exploratory association of the peer workers' fidelity with the primary outcome;
 - the imputed data sets of the multiple-imputation analysis (``impute_outcomes``).
 
 The model engine is ``peerstudy.stats.mixed`` (equal to lme4/lmerTest); the
@@ -169,8 +171,10 @@ def consort_flow(participants: pd.DataFrame, screening: pd.DataFrame | None,
     per arm: allocated, received the allocated intervention, did not receive it (by
     reason), assessed at each follow-up and not assessed there (by reason: the
     recorded drop-out reason, or a missed assessment when the participant was seen
-    again later), analysed in the primary (intention-to-treat) model and excluded
-    from it (by reason). ``n`` counts participants; ``reason`` is 'all' on totals.
+    again later), analysed in the primary model (a modified intention-to-treat
+    population: as randomised, with a baseline and at least one follow-up score of the
+    primary outcome) and excluded from it (by reason). ``n`` counts participants;
+    ``reason`` is 'all' on totals.
     """
     spec = config["analysis"]["trial"]
     arms = spec["arms"]
@@ -382,8 +386,11 @@ def trial_rows(scores: pd.DataFrame, participants: pd.DataFrame, config: dict,
         ``arm``, each follow-up; effect_name ``estimate`` and ``smd_baseline_sd``),
         ``mixed_model_interaction`` (factor ``arm_x_time``), and at the primary endpoint
         ``mixed_model_complete_cases`` and ``mixed_model_mi``; family primary or
-        secondary at the endpoint, supportive elsewhere; and the exploratory fidelity
-        row (factor ``fidelity``).
+        secondary at the endpoint, supportive elsewhere; ``mixed_model_variance`` (no
+        test: factor ``participant_id``, ``site`` or ``residual``, effect_name
+        ``variance`` or ``icc``, see :func:`variance_rows`); with ``by_site``,
+        ``mixed_model_by_site`` (one row per site) and ``mixed_model_site_lrt`` (see
+        :func:`by_site_rows`); and the exploratory fidelity row (factor ``fidelity``).
 
     Notes
     -----
@@ -396,8 +403,11 @@ def trial_rows(scores: pd.DataFrame, participants: pd.DataFrame, config: dict,
 
     with :math:`u_i \sim N(0, \sigma_u^2)`, :math:`v_s \sim N(0, \sigma_v^2)` when site
     is random (a fixed :math:`v_s` below ``random_site_min_sites`` sites), fitted by
-    REML (or ML) with ``peerstudy.stats.mixed`` on every available follow-up score
-    (intention to treat: participants in their allocated arm). The difference at
+    REML (or ML) with ``peerstudy.stats.mixed`` on every available follow-up score of
+    the participants with a baseline score (a modified intention-to-treat population:
+    everyone in their allocated arm who gave a baseline and at least one follow-up
+    score; the multiple-imputation rows include every randomised participant). The
+    difference at
     follow-up :math:`t` is :math:`\alpha + \gamma_t` (:math:`\gamma` = 0 at the first
     follow-up), tested with Satterthwaite's df; the interaction is :math:`\gamma_t`.
     The standardised difference divides the estimate and its CI by the SD of
@@ -429,10 +439,13 @@ def trial_rows(scores: pd.DataFrame, participants: pd.DataFrame, config: dict,
         model = site_model(spec, n_sites, c)
         common = {"group": "all", "instrument": out["instrument"], "scale": out["scale"],
                   "contrast": f"{a}-{b}", "comparison": spec["id"]}
-        note = (f"intention to treat; baseline-adjusted; {site_note(model, n_sites, c)}; "
+        note = (f"modified intention to treat (as randomised; a baseline and at least one "
+                f"follow-up score); baseline-adjusted; {site_note(model, n_sites, c)}; "
                 "all available follow-up data")
         sd = baseline_sd(wide, spec)
         rows += _model_rows(long, model, spec, out, common, note, mm, level, sd)
+        if out in by_site_outcomes(spec):
+            rows += by_site_rows(long, spec, out, common, mm, level)
         if spec.get("sensitivity", {}).get("complete_cases", True):
             complete = wide.dropna(subset=[spec["baseline"], *spec["follow_up"]])
             cc = model_data(complete, spec)
@@ -458,7 +471,7 @@ def _model_rows(long, model, spec, out, common, note, mm, level, sd) -> list[dic
                      family=family_of(spec, out["role"], spec["primary_endpoint"]),
                      note=str(exc))]
     note = "; ".join([note, *fit.notes])
-    rows = []
+    rows = variance_rows(fit, common, n)
     for tp in spec["follow_up"]:
         res = fit.contrast(contrast_weights(spec, tp, "difference"), mm["df"], level)
         base = {**common, "test": "mixed_model", "factor": "arm", "timepoint": tp, "n": n,
@@ -486,6 +499,105 @@ def _endpoint_rows(long, model, spec, out, common, mm, level, sd, test, note) ->
     res = fit.contrast(contrast_weights(spec, tp, "difference"), mm["df"], level)
     base["note"] = "; ".join([note, *fit.notes])
     return [_row(**base, **_values(res, mm)), _smd_row(base, res, mm, sd)]
+
+
+def variance_rows(fit, common: dict, n: int) -> list[dict]:
+    r"""The variance components of a fitted trial model and its intraclass correlations.
+
+    Rows of tests.csv with ``test`` = ``mixed_model_variance`` and no p-value: one row
+    per component (``factor`` ``participant_id``, ``site`` when site is a random
+    intercept, and ``residual``) with ``effect_name`` ``variance``, and one per random
+    intercept with ``effect_name`` ``icc``:
+
+    .. math::
+        ICC_{site} = \frac{\sigma^2_s}{\sigma^2_s + \sigma^2_u + \sigma^2_e},\qquad
+        ICC_{participant} = \frac{\sigma^2_s + \sigma^2_u}{\sigma^2_s + \sigma^2_u
+        + \sigma^2_e}
+
+    (the correlation of two participants' follow-up scores at one site, and of two
+    follow-up scores of one participant, given the fixed effects, the baseline score
+    among them). The variances are the REML (or ML) estimates, as
+    ``as.data.frame(VarCorr(fit))$vcov`` of lme4.
+    """
+    var = fit.variances
+    total = sum(var.values())
+    base = {**common, "test": "mixed_model_variance", "n": n, "method": fit.estimation,
+            "note": "variance components of the primary model (no test)"}
+    rows = [_row(**base, factor=name, effect_name="variance", effect=value)
+            for name, value in var.items()]
+    site = var.get("site", 0.0)
+    for name in [g for g in var if g != "residual"]:
+        share = (site + var[name]) / total if name != "site" else site / total
+        rows.append(_row(**base, factor=name, effect_name="icc", effect=share))
+    return rows
+
+
+def by_site_outcomes(spec: dict) -> list[dict]:
+    """The outcomes whose arm difference is estimated by site (``analysis.trial.by_site``)."""
+    by = spec.get("by_site")
+    if not by:
+        return []
+    return outcomes(spec, "primary") if by.get("outcomes", "primary") == "primary" \
+        else outcomes(spec)
+
+
+def by_site_rows(long: pd.DataFrame, spec: dict, out: dict, common: dict, mm: dict,
+                 level: float) -> list[dict]:
+    r"""Exploratory: the arm difference at the primary endpoint at each site, and a
+    likelihood-ratio test of whether it differs between sites.
+
+    The model adds site (fixed) and arm x site to the primary model's fixed part,
+    ``score ~ baseline + arm * time + site + arm:site + (1 | participant_id)``, so that
+    each site has its own arm difference (the same shift at every follow-up); the
+    difference at site :math:`s` at the endpoint is :math:`\alpha + \gamma_T +
+    \delta_s` (:math:`\delta` = 0 at the first site), tested as the primary contrast
+    (Satterthwaite t). Rows ``mixed_model_by_site`` carry the site id in ``site`` and the
+    site's participants in ``n``. Heterogeneity: both models with and without arm x
+    site are fitted by ML and compared by the likelihood ratio, :math:`\chi^2` on (sites
+    - 1) df (row ``mixed_model_site_lrt``, factor ``arm_x_site``), as lme4's
+    ``anova(fit0, fit1)``, which refits REML fits by ML. Site is fixed here whatever
+    the primary model's site effect, since its arm differences are the point.
+    """
+    from scipy.stats import chi2
+
+    from peerstudy.stats.mixed import fit_lmm
+
+    fam = spec["by_site"].get("family", spec["families"]["supportive"])
+    tp = spec["primary_endpoint"]
+    a = spec["arms"][0]
+    sites = list(long["site"].cat.categories)
+    base = {**common, "factor": "arm", "timepoint": tp, "family": fam}
+    if len(sites) < 2:
+        return []
+    fixed0 = "baseline + arm * time + site"
+    fixed1 = fixed0 + " + arm:site"
+    note = ("exploratory; arm difference at the endpoint by site from score ~ baseline + "
+            "arm * time + site + arm:site + (1 | participant_id)")
+    try:
+        fit = fit_lmm(long, "score", fixed1, ["participant_id"], mm["estimation"])
+        ml0 = fit_lmm(long, "score", fixed0, ["participant_id"], "ML")
+        ml1 = fit_lmm(long, "score", fixed1, ["participant_id"], "ML")
+    except ValueError as exc:
+        return [_row(**base, site="all", test="mixed_model_site_lrt", factor="arm_x_site",
+                     n=int(long["participant_id"].nunique()), note=f"{note}; {exc}")]
+    rows = []
+    for s in sites:
+        weights = contrast_weights(spec, tp, "difference")
+        if s != sites[0]:
+            weights[f"arm[T.{a}]:site[T.{s}]"] = 1.0
+        res = fit.contrast(weights, mm["df"], level)
+        n = int(long.loc[long["site"] == s, "participant_id"].nunique())
+        rows.append(_row(**base, site=s, test="mixed_model_by_site", n=n,
+                         note="; ".join([note, *fit.notes]), **_values(res, mm)))
+    stat = float(ml0.deviance - ml1.deviance)
+    dof = len(ml1.names) - len(ml0.names)
+    rows.append(_row(**{**base, "factor": "arm_x_site"}, site="all",
+                     test="mixed_model_site_lrt", method="ML_lrt",
+                     n=int(long["participant_id"].nunique()), statistic_name="chi2",
+                     statistic=stat, df1=dof, p=float(chi2.sf(max(stat, 0.0), dof)),
+                     note="exploratory; likelihood-ratio test of arm x site (both models "
+                          "fitted by ML), as lme4 anova(fit0, fit1)"))
+    return rows
 
 
 # ---- multiple imputation -----------------------------------------------------------------

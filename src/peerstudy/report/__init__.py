@@ -44,7 +44,9 @@ def trial_table_names(config: dict) -> list[str]:
     names = []
     if spec and config.get("raw_files"):
         names += ["trial_baseline", "trial_primary", "trial_secondary", "trial_sensitivity",
-                  "trial_forms"]
+                  "trial_forms", "trial_variance", "trial_deviations"]
+        if spec.get("by_site"):
+            names.append("trial_by_site")
         if spec.get("fidelity"):
             names.append("trial_fidelity")
     if config.get("reporting", {}).get("checklist"):

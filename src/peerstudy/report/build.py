@@ -99,7 +99,11 @@ def trial_builders(ctx: Context, labels) -> dict:
             "trial_forms": lambda: tables.trial_forms(r["instrument_forms"],
                                                       design.get("raw_files", []), labels,
                                                       ctx.registry),
+            "trial_variance": lambda: tables.trial_variance(r["tests"], spec, labels),
+            "trial_deviations": lambda: tables.trial_deviations(design),
         }
+        if spec.get("by_site"):
+            out["trial_by_site"] = lambda: tables.trial_by_site(r["tests"], spec, labels)
         if spec.get("fidelity"):
             out["trial_fidelity"] = lambda: tables.trial_fidelity(
                 r["descriptives"], r["participants"], spec, ctx.registry, labels)

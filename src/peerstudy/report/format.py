@@ -241,11 +241,21 @@ def apa_u(u, z, p, r, r_low, r_high, method: str, p_label: str = "",
 
 
 def apa_estimate(est, low, high, statistic_name: str, statistic, dof, p, p_label: str = "",
-                 level: float = 0.95, symbol: str = "*b*", alpha: float = 0.05) -> str:
-    """"*b* = −2.10, 95% CI [−4.01, −0.19], *t*(28.41) = −2.25, *p* = .032" (or *z*)."""
+                 level: float = 0.95, symbol: str = "*b*", alpha: float = 0.05,
+                 decimals: int = 2) -> str:
+    """"*b* = −2.10, 95% CI [−4.01, −0.19], *t*(28.41) = −2.25, *p* = .032" (or *z*);
+    ``decimals`` for the estimate and its interval (see :func:`decimals_for_range`)."""
     stat = f"*{statistic_name}*" + (f"({df(dof)})" if not missing(dof) else "")
-    return (f"{symbol} = {num(est)}, {ci(low, high, level=level)}, {stat} = {num(statistic)}, "
-            f"{p_expr(p, p_label, alpha)}")
+    return (f"{symbol} = {num(est, decimals)}, {ci(low, high, decimals, level=level)}, "
+            f"{stat} = {num(statistic)}, {p_expr(p, p_label, alpha)}")
+
+
+def decimals_for_range(low, high) -> int:
+    """Decimals for scores, means and differences on a scale running from ``low`` to
+    ``high``: two on a scale that spans ten points or more (sum scores), three on a
+    narrower one (item means on a 1-4 or 1-5 scale), where two decimals would round a
+    difference of a few hundredths, and the sign of a confidence limit near 0, away."""
+    return 2 if float(high) - float(low) >= 10 else 3
 
 
 # ---- words from labels and estimates ---------------------------------------
@@ -276,13 +286,44 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def favours(estimate, higher_is_better, intervention: str, control: str,
-            decimals: int = 2) -> str:
+NEITHER_ARM = "did not clearly favour either arm"
+
+
+def favours(estimate, low, high, higher_is_better, intervention: str, control: str,
+            decimals: int = 2, significant: bool | None = None) -> str:
     """Which arm a difference (intervention minus control) favours on the scale's direction,
-    from the number as printed: 'favoured peer support', 'favoured usual care', or 'did not
-    favour either arm' (0.00, or a scale without a better direction)."""
-    value = float(num(estimate, decimals).replace(MINUS, "-"))
-    if value == 0 or higher_is_better is None:
-        return "did not favour either arm"
-    better = intervention if (value > 0) == bool(higher_is_better) else control
+    judged by its confidence interval as printed, never by the point estimate alone:
+    'favoured peer support' or 'favoured usual care' only when both printed limits lie on
+    the same side of 0; otherwise 'did not clearly favour either arm' (an interval that
+    spans or touches 0, an estimate without an interval, or a scale without a better
+    direction). ``significant`` is the verdict on the family's adjusted p where one is
+    declared: an interval clear of 0 whose adjusted p is not significant reads 'did not
+    clearly favour either arm after correction for multiple comparisons', so that the word
+    never contradicts the p printed beside it."""
+    if missing(estimate) or missing(low) or missing(high) or higher_is_better is None:
+        return NEITHER_ARM
+    lo, hi = (float(num(x, decimals).replace(MINUS, "-").replace(",", "")) for x in (low, high))
+    if lo <= 0 <= hi:
+        return NEITHER_ARM
+    if significant is False:
+        return f"{NEITHER_ARM} after correction for multiple comparisons"
+    better = intervention if (lo > 0) == bool(higher_is_better) else control
     return f"favoured {lower_first(better)}"
+
+
+WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def count_words(n) -> str:
+    """A count in running text (APA 6.32): words below ten ('six'), numerals from ten
+    ('14', '1,000')."""
+    n = int(round(float(n)))
+    return WORDS[n] if 0 <= n < 10 else integer(n)
+
+
+def join_alternatives(items: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]

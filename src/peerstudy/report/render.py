@@ -116,6 +116,10 @@ def _format_args(fmt: str, options: dict, build: Path) -> list[str]:
     spec = (options.get("format") or {}).get({"pdf": "typst"}.get(fmt, fmt)) or {}
     spec = spec if isinstance(spec, dict) else {}
     args: list[str] = []
+    # Quarto's number-sections (project-wide or per format): headings numbered 1, 1.1, ...
+    # in every format, the numbers section cross-references print (crossref.lua)
+    if spec.get("number-sections", options.get("number-sections")):
+        args.append("--number-sections")
     if fmt == "html":
         args += ["--embed-resources", "--mathml", "--section-divs"]
         args += [f"--css={css}" for css in _as_list(spec.get("css")) or [QUARTO / "apa.css"]]

@@ -21,6 +21,9 @@ TEST_NAMES = {
     "mixed_model_interaction": "mixed model (arm × time)",
     "mixed_model_complete_cases": "mixed model (complete cases)",
     "mixed_model_mi": "mixed model (multiple imputation)",
+    "mixed_model_variance": "mixed model (variance components)",
+    "mixed_model_by_site": "mixed model (by site)",
+    "mixed_model_site_lrt": "likelihood ratio (arm × site)",
 }
 
 
@@ -30,8 +33,55 @@ EFFECT_SYMBOLS = {
     "rank_biserial": "*r*", "cohen_dz": "*d*~z~", "cohen_dav": "*d*~av~",
     "hedges_gav": "*g*~av~", "partial_eta_sq": "η^2^~p~", "generalized_eta_sq": "η^2^~G~",
     "kendall_w": "*W*", "cramers_v": "*V*", "odds_ratio": "OR", "estimate": "*b*",
-    "smd_baseline_sd": "*d*",
+    "smd_baseline_sd": "*d*", "variance": "σ^2^", "icc": "ICC",
 }
+
+
+# Effect sizes that cannot exceed 1: printed without a leading zero (APA).
+BOUNDED_EFFECTS = {"rank_biserial", "partial_eta_sq", "generalized_eta_sq", "kendall_w",
+                   "cramers_v", "icc"}
+
+
+def _effect(rec: dict) -> str:
+    """An effect as APA prints it: bounded ones without a leading zero, a small variance
+    component with four decimals (two would round it to 0.00)."""
+    if rec["effect_name"] in BOUNDED_EFFECTS:
+        return fmt.bounded(rec["effect"], 3 if rec["effect_name"] == "icc" else 2)
+    if rec["effect_name"] == "variance" and not fmt.missing(rec["effect"]) \
+            and abs(rec["effect"]) < 1:
+        return fmt.num(rec["effect"], 4)
+    return fmt.num(rec["effect"])
+
+
+def _site(labels: Labels, site) -> str:
+    return "All sites" if site == "all" else labels.site.get(site, site)
+
+
+def _site_rank(labels: Labels, site) -> int:
+    """Sites in the config's order, the pooled rows ('all') first."""
+    order = list(labels.site)
+    return -1 if site == "all" else order.index(site) if site in order else len(order)
+
+
+def _what(labels: Labels, rec: dict) -> str:
+    """A row's contrast and timepoint in words: group and site labels, an instrument.scale
+    contrast (the fidelity row) as the scale's name, timepoints by their labels."""
+    contrast = str(rec["contrast"]) if isinstance(rec["contrast"], str) else ""
+    inst, _, scale = contrast.partition(".")
+    if scale and inst in labels.registry and scale in labels.registry[inst].scales:
+        text = labels.scale(inst, scale)
+    elif rec.get("factor") in ("participant_id", "site", "residual") and \
+            rec.get("test") == "mixed_model_variance":
+        text = {"participant_id": "participant", "site": "site",
+                "residual": "residual"}[rec["factor"]]
+    else:
+        text = labels.contrast(contrast) if contrast else ""
+    tps = {t["id"]: t["label"] for t in labels.design.get("timepoints", [])}
+    tp = rec["timepoint"]
+    if isinstance(tp, str) and tp:
+        named = "–".join(tps.get(part, part) for part in tp.split("-"))
+        text = f"{text} ({named})" if text else named
+    return text or fmt.NA
 
 
 def _float_div(label: str, table: str, caption: str) -> str:
@@ -40,46 +90,55 @@ def _float_div(label: str, table: str, caption: str) -> str:
 
 def tests_tables(ctx) -> list[str]:
     labels = Labels(ctx.design, ctx.registry)
-    t = ctx.results["tests"]
+    t = ctx.results["tests"].copy()
+    t["family"] = t["family"].fillna("none")   # rows without a test (variance components)
     parts = []
     for fam, block in t.groupby("family", sort=True):
         rows = []
-        for rec in block.to_dict("records"):
+        # pooled rows first, then the sites in the config's order (tests.csv sorts ids)
+        records = sorted(block.to_dict("records"), key=lambda r: _site_rank(labels, r["site"]))
+        for rec in records:
             scale = (labels.variable(rec["scale"]) if rec["instrument"] == "demographics"
                      else labels.scale(rec["instrument"], rec["scale"]))
             dfs = ", ".join(fmt.df(x) for x in (rec["df1"], rec["df2"]) if not fmt.missing(x))
             rows.append([
-                rec["site"], labels.group.get(rec["group"], rec["group"]), scale,
-                TEST_NAMES.get(rec["test"], rec["test"]),
-                labels.contrast(str(rec["contrast"])) + (f" ({rec['timepoint']})"
-                                                        if isinstance(rec["timepoint"], str)
-                                                        else ""),
+                _site(labels, rec["site"]), labels.group.get(rec["group"], "All"), scale,
+                TEST_NAMES.get(rec["test"], rec["test"]), _what(labels, rec),
                 fmt.integer(rec["n"]),
                 f"{STATISTIC_SYMBOLS.get(rec['statistic_name'], rec['statistic_name'])} = "
                 f"{fmt.num(rec['statistic'])}" if isinstance(rec["statistic_name"], str)
                 else fmt.NA,
                 dfs or fmt.NA, fmt.p_bare(rec["p"]), fmt.p_bare(rec["p_adjusted"]),
                 f"{EFFECT_SYMBOLS.get(rec['effect_name'], rec['effect_name'])} = "
-                f"{fmt.num(rec['effect'])}" if isinstance(rec["effect_name"], str) else fmt.NA,
-                fmt.ci_bare(rec["ci_low"], rec["ci_high"]),
+                f"{_effect(rec)}" if isinstance(rec["effect_name"], str) else fmt.NA,
+                fmt.ci_bare(rec["ci_low"], rec["ci_high"],
+                            is_bounded=rec["effect_name"] in BOUNDED_EFFECTS),
             ])
         table = md_table(["Site", "Group", "Scale", "Test", "Contrast", "*n*", "Statistic",
                           "*df*", "*p*", "*p* adj.", "Effect", labels.ci], rows,
                          "lllllrrrrrrr")
-        parts.append(_float_div(f"tbl-tests-{fam.replace('_', '-')}", table,
-                                f"Every test of family `{fam}`, one row per test and effect "
-                                "size (tests.csv)."))
+        caption = (f"Every test of family `{fam}`, one row per test and effect size "
+                   "(tests.csv)." if fam != "none" else
+                   "Rows without a test: the variance components of each trial outcome's "
+                   "model and their intraclass correlations (tests.csv).")
+        parts.append(_float_div(f"tbl-tests-{fam.replace('_', '-')}", table, caption))
     return parts
 
 
 def descriptives_table(ctx) -> str:
     labels = Labels(ctx.design, ctx.registry)
     d = ctx.results["descriptives"]
-    rows = [[r["site"], labels.group.get(r["group"], r["group"]),
-             labels.scale(r["instrument"], r["scale"]), r["timepoint"], fmt.integer(r["n"]),
+    tps = {t["id"]: t["label"] for t in ctx.design.get("timepoints", [])}
+    records = sorted(d.to_dict("records"), key=lambda r: (
+        *labels.order(r["group"], r["instrument"], r["scale"]),
+        list(tps).index(r["timepoint"]) if r["timepoint"] in tps else len(tps),
+        _site_rank(labels, r["site"])))
+    rows = [[_site(labels, r["site"]), labels.group.get(r["group"], r["group"]),
+             labels.scale(r["instrument"], r["scale"]), tps.get(r["timepoint"], r["timepoint"]),
+             fmt.integer(r["n"]),
              fmt.num(r["mean"]), fmt.num(r["sd"]), fmt.num(r["median"]),
              f"{fmt.num(r['q1'])}–{fmt.num(r['q3'])}", f"{fmt.num(r['min'])}–{fmt.num(r['max'])}"]
-            for r in d.to_dict("records")]
+            for r in records]
     table = md_table(["Site", "Group", "Scale", "Time", "*n*", "*M*", "*SD*", "*Mdn*", "IQR",
                       "Range"], rows, "llllrrrrrr")
     return _float_div("tbl-descriptives-all", table,
@@ -90,8 +149,10 @@ def descriptives_table(ctx) -> str:
 def reliability_table(ctx) -> str:
     labels = Labels(ctx.design, ctx.registry)
     rel = ctx.results["reliability"]
+    tps = {t["id"]: t["label"] for t in ctx.design.get("timepoints", [])}
     rows = [[labels.group.get(r["group"], r["group"]), labels.scale(r["instrument"], r["scale"]),
-             r["timepoint"], fmt.integer(r["n"]), fmt.integer(r["k_items"]),
+             tps.get(r["timepoint"], r["timepoint"]), fmt.integer(r["n"]),
+             fmt.integer(r["k_items"]),
              fmt.bounded(r["alpha"]), fmt.ci_bare(r["alpha_ci_low"], r["alpha_ci_high"],
                                                   is_bounded=True),
              fmt.bounded(r["omega"]),
@@ -106,7 +167,7 @@ def reliability_table(ctx) -> str:
 
 def calibration_table(ctx) -> str:
     cal = ctx.results.get("calibration")
-    if cal is None:
+    if cal is None or cal.empty:   # nothing was calibrated: no table, no heading
         return ""
     labels = Labels(ctx.design, ctx.registry)
     rows = [[labels.group[r["group"]], labels.scale(r["instrument"], r["scale"]), r["timepoint"],

@@ -83,6 +83,12 @@ class Labels:
             return ", ".join(name(p) for p in contrast.split(","))
         return "–".join(name(p) for p in contrast.split("-"))
 
+    def decimals(self, instrument: str, scale: str) -> int:
+        """Decimals of a scale's scores and differences (two on sum scores, three on item
+        means; :func:`peerstudy.report.format.decimals_for_range`)."""
+        inst = self.registry[instrument]
+        return fmt.decimals_for_range(*inst.scale_range(inst.scales[scale]))
+
     @staticmethod
     def level(text) -> str:
         text = re.sub(r"(?<=\d)-(?=\d)", "–", str(text))
@@ -181,10 +187,19 @@ def _suppressed_cells(counts: dict, levels: list, groups: list, threshold) -> se
 
 def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: Labels,
              forms: pd.DataFrame | None = None) -> str:
-    """Each instrument used: items, range, direction, who answered it when, alpha."""
+    """Each instrument used: items, range, direction, who answered it when (or who rated
+    it, for an instrument rated by others), alpha as published (with its source) and in
+    these data. A trial's outcomes come first, in the plan's order (primary first), then
+    its fidelity index, then any other instrument in the registry's order."""
     tps = [t["id"] for t in design["timepoints"]]
     rows = []
-    for inst_id, inst in registry.items():
+    trial = design.get("analysis", {}).get("trial") or {}
+    planned = list(dict.fromkeys([o["instrument"] for o in trial.get("outcomes", [])]
+                                 + ([trial["fidelity"]["instrument"]] if trial.get("fidelity")
+                                    else [])))
+    order = [i for i in planned if i in registry] + [i for i in registry if i not in planned]
+    for inst_id in order:
+        inst = registry[inst_id]
         used = {g: [tp for tp in tps if inst_id in plan.get(tp, [])]
                 for g, plan in design["schedule"].items()}
         used = {g: v for g, v in used.items() if v}
@@ -204,11 +219,23 @@ def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: La
         here = (fmt.NA if alphas.empty else fmt.bounded(alphas.min()) if
                 fmt.bounded(alphas.min()) == fmt.bounded(alphas.max()) else
                 f"{fmt.bounded(alphas.min())}–{fmt.bounded(alphas.max())}")
-        who = "; ".join(f"{labels.group[g]} ({', '.join(v)})" for g, v in used.items())
+        same: dict[tuple, list[str]] = {}   # groups answering at the same times share one entry
+        for g, v in used.items():
+            same.setdefault(tuple(v), []).append(labels.group[g])
+        who = "; ".join(f"{fmt_groups(names)} ({', '.join(v)})" for v, names in same.items())
+        if inst.rated_by:  # rated by others about the group, not answered by it
+            who = f"{inst.rated_by[:1].upper()}{inst.rated_by[1:]}, rating: {who}"
         published = _alpha_text(inst.reported_alpha)
+        if inst.reported_alpha and inst.reported_alpha_source:
+            published += f" [@{inst.reported_alpha_source}]"
         rows.append([inst.short_name, str(len(inst.items)), span, meaning, who, published, here])
     return md_table(["Instrument", "Items", "Range", "Higher score means", "Answered by (when)",
                      "α published", "α here"], rows, "lrrllrr")
+
+
+def fmt_groups(names: list[str]) -> str:
+    """'Peer support', 'Peer support and usual care' (later names lower-cased)."""
+    return fmt.join_words([names[0], *[fmt.lower_first(n) for n in names[1:]]])
 
 
 def _alpha_text(reported) -> str:
@@ -622,19 +649,41 @@ def trial_baseline(participants: pd.DataFrame, desc: pd.DataFrame, spec: dict,
     rows.append(["**Baseline scores, *M* (*SD*)**", *[""] * len(columns)])
     d = _site_all(desc)
     for out in spec["outcomes"]:
-        cells = []
+        places = labels.decimals(out["instrument"], out["scale"])
+        parts = []
         for arm in arms:
             hit = d[(d["group"] == arm) & (d["instrument"] == out["instrument"])
                     & (d["scale"] == out["scale"]) & (d["timepoint"] == spec["baseline"])]
-            cells.append(fmt.NA if hit.empty else
-                         f"{fmt.num(hit['mean'].iloc[0])} ({fmt.num(hit['sd'].iloc[0])})")
-        rows.append([f"  {labels.scale(out['instrument'], out['scale'])}", *cells, ""])
+            parts.append(None if hit.empty else hit.iloc[0])
+        cells = []
+        for arm, rec in zip([*arms, "all"], [*parts, _pooled(parts)], strict=True):
+            if rec is None:
+                cells.append(fmt.NA)
+                continue
+            text = f"{fmt.num(rec['mean'], places)} ({fmt.num(rec['sd'], places)})"
+            if int(rec["n"]) != size[arm]:  # not everyone has this score at baseline
+                text += f", *n* = {int(rec['n'])}"
+            cells.append(text)
+        rows.append([f"  {labels.scale(out['instrument'], out['scale'])}", *cells])
     return md_table(header, rows)
 
 
-def _estimate_cells(rec, smd, p_label: str, show_adjusted: bool, d_ci: bool = True
-                    ) -> list[str]:
-    est = (f"{fmt.num(rec['effect'])} {fmt.ci_bare(rec['ci_low'], rec['ci_high'])}"
+def _pooled(parts: list) -> dict | None:
+    """Mean and SD (n - 1) of groups taken together, from their n, means and SDs: the
+    exact values of the pooled sample (between- plus within-group sums of squares)."""
+    if any(p is None for p in parts):
+        return None
+    n = sum(int(p["n"]) for p in parts)
+    mean = sum(int(p["n"]) * float(p["mean"]) for p in parts) / n
+    ss = sum((int(p["n"]) - 1) * float(p["sd"]) ** 2 + int(p["n"]) * (float(p["mean"]) - mean)
+             ** 2 for p in parts)
+    return {"n": n, "mean": mean, "sd": (ss / (n - 1)) ** 0.5}
+
+
+def _estimate_cells(rec, smd, p_label: str, show_adjusted: bool, d_ci: bool = True,
+                    decimals: int = 2) -> list[str]:
+    est = (f"{fmt.num(rec['effect'], decimals)}\u00a0"   # estimate and interval: one unit
+           f"{fmt.ci_bare(rec['ci_low'], rec['ci_high'], decimals)}"
            if rec is not None else fmt.NA)
     d = fmt.NA if smd is None else fmt.num(smd["effect"]) + (
         f" {fmt.ci_bare(smd['ci_low'], smd['ci_high'])}" if d_ci else "")
@@ -651,7 +700,9 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
     """Each outcome of one role (primary or secondary), by assessment: both arms' observed
     M (SD) and n, the baseline-adjusted difference (intervention minus control) with its CI,
     the standardised difference and p; the arm x time interaction as the outcome's last
-    row. ``p_label`` names the family's adjustment (adjusted p shown at the endpoint)."""
+    row. ``p_label`` names the family's adjustment (adjusted p shown at the endpoint).
+    The primary endpoint is marked ^a^ and the interaction row ^b^ (the authors' table
+    note says what they are); scores and differences have the decimals of their scale."""
     t = _site_all(tests)
     t = t[t["comparison"] == spec["id"]]
     d = _site_all(desc)
@@ -664,6 +715,7 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
     rows = []
     for out in outs:
         inst, scale = out["instrument"], out["scale"]
+        places = labels.decimals(inst, scale)
         if len(outs) > 1:
             rows.append([f"**{labels.scale(inst, scale)}**", *[""] * (len(header) - 1)])
         mine = t[(t["instrument"] == inst) & (t["scale"] == scale)]
@@ -673,7 +725,8 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
                 hit = d[(d["group"] == arm) & (d["instrument"] == inst) & (d["scale"] == scale)
                         & (d["timepoint"] == tp)]
                 cells += ([fmt.NA, "0"] if hit.empty else
-                          [f"{fmt.num(hit['mean'].iloc[0])} ({fmt.num(hit['sd'].iloc[0])})",
+                          [f"{fmt.num(hit['mean'].iloc[0], places)} "
+                           f"({fmt.num(hit['sd'].iloc[0], places)})",
                            str(int(hit["n"].iloc[0]))])
             est = mine[(mine["test"] == "mixed_model") & (mine["timepoint"] == tp)]
             rec = _pick(est, "estimate")
@@ -682,23 +735,15 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
             if rec is None:
                 trail = [fmt.NA] * (len(header) - 5)
             else:
-                trail = _estimate_cells(rec, smd, p_label, endpoint, d_ci=False)
-            name = tps.get(tp, tp) + (" (endpoint)" if endpoint else "")
+                trail = _estimate_cells(rec, smd, p_label, endpoint, d_ci=False,
+                                        decimals=places)
+            name = tps.get(tp, tp) + ("^a^" if endpoint else "")
             rows.append([f"  {name}" if len(outs) > 1 else name, *cells, *trail])
         for rec in mine[mine["test"] == "mixed_model_interaction"].to_dict("records"):
-            first, last = rec["timepoint"].split("-")
-            what = f"Arm × time, {_span(tps.get(first, first), tps.get(last, last))}"
-            trail = _estimate_cells(rec, None, p_label, False)
+            what = "Arm × time^b^"
+            trail = _estimate_cells(rec, None, p_label, False, decimals=places)
             rows.append([f"  {what}" if len(outs) > 1 else what, "", "", "", "", *trail])
     return md_table(header, rows)
-
-
-def _span(first: str, last: str) -> str:
-    """'4 months', '8 months' -> '4 to 8 months' (a shared unit written once)."""
-    a, b = first.rsplit(" ", 1), last.rsplit(" ", 1)
-    if len(a) == len(b) == 2 and a[1] == b[1]:
-        return f"{a[0]} to {b[0]} {a[1]}"
-    return f"{first} to {last}"
 
 
 def _pick(block: pd.DataFrame, effect: str):
@@ -729,17 +774,18 @@ def trial_sensitivity(tests: pd.DataFrame, spec: dict, labels: Labels) -> str:
         role = " (primary)" if out["role"] == "primary" else ""
         rows.append([f"**{labels.scale(out['instrument'], out['scale'])}{role}**", "", "", "",
                      ""])
+        places = labels.decimals(out["instrument"], out["scale"])
         for name, block in found:
             rec, smd = _pick(block, "estimate"), _pick(block, "smd_baseline_sd")
-            rows.append([f"  {name}", fmt.integer(rec["n"]), *_estimate_cells(rec, smd, "",
-                                                                               False)])
+            rows.append([f"  {name}", fmt.integer(rec["n"]),
+                         *_estimate_cells(rec, smd, "", False, decimals=places)])
     return md_table(header, rows)
 
 
 def trial_fidelity(desc: pd.DataFrame, participants: pd.DataFrame, spec: dict, registry: dict,
                    labels: Labels) -> str:
     """Fidelity by site: peer workers rated, service users they supported, the total and
-    each domain as M (SD)."""
+    each domain as M (SD) (the authors' note says so; the headers name the domains)."""
     fid = spec["fidelity"]
     d = desc[(desc["instrument"] == fid["instrument"]) & (desc["timepoint"] == fid["timepoint"])]
     inst = registry[fid["instrument"]]
@@ -749,7 +795,7 @@ def trial_fidelity(desc: pd.DataFrame, participants: pd.DataFrame, spec: dict, r
                  if "peer_worker" in participants else pd.Series(dtype=int))
     header = ["Site", "Peer workers", "Service users supported",
               *[("Total" if s == fid["scale"] else s.replace("_", " ").capitalize())
-                + " *M* (*SD*)" for s in scales]]
+                for s in scales]]
     rows = []
     for site in [*[s for s in labels.site if s in set(d["site"])], "all"]:
         cells = []
@@ -766,6 +812,79 @@ def trial_fidelity(desc: pd.DataFrame, participants: pd.DataFrame, spec: dict, r
     return md_table(header, rows, "lrr" + "r" * len(scales))
 
 
+def trial_by_site(tests: pd.DataFrame, spec: dict, labels: Labels) -> str:
+    """Exploratory: the arm difference at the primary endpoint at each site (a forest-plot
+    table): site, participants in the model, difference [CI] and p, in the config's site
+    order, with the pooled primary estimate last for comparison. Empty without
+    ``analysis.trial.by_site``."""
+    t = tests[tests["comparison"] == spec["id"]]
+    per = t[t["test"] == "mixed_model_by_site"]
+    if per.empty:
+        return empty_table("No analysis by site was declared (analysis.trial.by_site).")
+    header = ["Outcome, site", "*n*", f"Difference [{labels.ci}]", "*p*"]
+    rows = []
+    for (inst, scale), block in per.groupby(["instrument", "scale"], sort=False):
+        places = labels.decimals(inst, scale)
+        rows.append([f"**{labels.scale(inst, scale)}**", "", "", ""])
+        for site in [s for s in labels.site if s in set(block["site"])]:
+            rec = block[block["site"] == site].iloc[0]
+            rows.append([f"  {labels.site[site]}", fmt.integer(rec["n"]),
+                         *_estimate_cells(rec, None, "", False, decimals=places)[::2]])
+        pooled = t[(t["site"] == "all") & (t["test"] == "mixed_model") & (t["instrument"] == inst)
+                   & (t["scale"] == scale) & (t["timepoint"] == spec["primary_endpoint"])
+                   & (t["effect_name"] == "estimate")]
+        if len(pooled):
+            rec = pooled.iloc[0]
+            rows.append(["  All sites (primary analysis)", fmt.integer(rec["n"]),
+                         *_estimate_cells(rec, None, "", False, decimals=places)[::2]])
+    return md_table(header, rows, "lrrr")
+
+
+def trial_variance(tests: pd.DataFrame, spec: dict, labels: Labels) -> str:
+    """Each outcome's variance components (participant, site, residual) from its primary
+    model, and the intraclass correlations (site; participant, which includes site)."""
+    t = tests[(tests["comparison"] == spec["id"]) & (tests["test"] == "mixed_model_variance")]
+    header = ["Outcome", "Participant variance", "Site variance", "Residual variance",
+              "ICC site", "ICC participant"]
+    rows = []
+    for out in spec["outcomes"]:
+        mine = t[(t["instrument"] == out["instrument"]) & (t["scale"] == out["scale"])]
+        if mine.empty:
+            continue
+        places = 2 if labels.decimals(out["instrument"], out["scale"]) == 2 else 4
+
+        def cell(factor, effect, places=places, mine=mine):
+            hit = mine[(mine["factor"] == factor) & (mine["effect_name"] == effect)]
+            if hit.empty:
+                return fmt.NA
+            value = hit["effect"].iloc[0]
+            return fmt.bounded(value, 3) if effect == "icc" else fmt.num(value, places)
+
+        rows.append([labels.scale(out["instrument"], out["scale"]),
+                     cell("participant_id", "variance"), cell("site", "variance"),
+                     cell("residual", "variance"), cell("site", "icc"),
+                     cell("participant_id", "icc")])
+    return md_table(header, rows)
+
+
+def trial_deviations(design: dict) -> str:
+    """Where the report departs from the protocol, and why (config ``trial.deviations``;
+    CONSORT items 3b and 6b), as a list rather than a table: each departure's topic, what
+    the protocol said, what this report does and the reason, in sentences (a four-column
+    table of prose is unreadable on a page). The text may cite ([@key])."""
+    entries = design.get("trial", {}).get("deviations", [])
+    if not entries:
+        return empty_table("No departure from the protocol was declared (trial.deviations).")
+
+    def sentence(text: str) -> str:
+        text = " ".join(str(text).split())
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+    return "\n".join(f"- **{e['topic']}.** *Protocol:* {sentence(e['protocol'])} "
+                     f"*This report:* {sentence(e['report'])} *Reason:* {sentence(e['reason'])}"
+                     for e in entries) + "\n"
+
+
 LANGUAGES = {"de": "German", "lg": "Luganda", "sw": "Kiswahili", "he": "Hebrew",
              "gu": "Gujarati", "en": "English", "es": "Spanish", "ca": "Catalan"}
 
@@ -773,7 +892,9 @@ LANGUAGES = {"de": "German", "lg": "Luganda", "sw": "Kiswahili", "he": "Hebrew",
 def trial_forms(forms: pd.DataFrame, raw_files: list[dict], labels: Labels,
                 registry: dict) -> str:
     """Per site: its export (format and layout) and the language version of each instrument
-    it used, from instrument_forms.csv (each raw file's declared form)."""
+    it used, from instrument_forms.csv (each raw file's declared form). A version whose
+    source is the instrument's first source (its development study) is marked
+    '(original)'; the sources of the others belong in the authors' table note."""
     layout = {}
     for spec in raw_files:
         wide = isinstance(spec.get("timepoint"), dict) and "wide" in spec["timepoint"]
@@ -797,9 +918,9 @@ def trial_forms(forms: pd.DataFrame, raw_files: list[dict], labels: Labels,
                 continue
             rec = hit.iloc[0]
             lang = LANGUAGES.get(str(rec["language"]), str(rec["language"]))
-            cite = (f" [@{rec['citation']}]" if isinstance(rec["citation"], str)
-                    and rec["citation"] in {e["id"] for e in registry[inst].sources} else "")
-            cells.append(f"{lang}{cite}")
+            first = registry[inst].sources[0]["id"]  # the instrument's development study
+            original = isinstance(rec["citation"], str) and rec["citation"] == first
+            cells.append(f"{lang} (original)" if original else lang)
         rows.append([labels.site[site], layout.get(file_id, fmt.NA), *cells])
     return md_table(header, rows, "l" * (2 + len(instruments)))
 
@@ -819,6 +940,7 @@ def read_checklist(path) -> pd.DataFrame:
         raise ConfigError(f"{path}: guideline '{mapping.get('guideline')}' is not one of "
                           f"{sorted(p.stem for p in guide_path.parent.glob('*.yaml'))}.")
     guide = yaml.safe_load(guide_path.read_text(encoding="utf-8"))
+    check_guideline(guide, guide_path)
     items = {str(k): v for k, v in (mapping.get("items") or {}).items()}
     known = [str(i["id"]) for i in guide["items"]]
     missing = [i for i in known if i not in items]
@@ -834,23 +956,54 @@ def read_checklist(path) -> pd.DataFrame:
         where = entry.get("where", [])
         if not where:
             raise ConfigError(f"{path}: item {item['id']} has no 'where'.")
+        status = entry.get("status", "reported")
+        if status not in CHECKLIST_STATUS:
+            raise ConfigError(f"{path}: item {item['id']}: status '{status}' is not one of "
+                              f"{', '.join(CHECKLIST_STATUS)}.")
+        if status != "reported" and not entry.get("note"):
+            raise ConfigError(f"{path}: item {item['id']} is '{status}': give a note saying "
+                              "why.")
         rows.append({"item": str(item["id"]), "section": item["section"],
-                     "topic": item["topic"], "where": ";".join(where),
+                     "topic": item["topic"], "status": status, "where": ";".join(where),
                      "note": entry.get("note", "")})
-    return pd.DataFrame(rows, columns=["item", "section", "topic", "where", "note"])
+    return pd.DataFrame(rows, columns=["item", "section", "topic", "status", "where", "note"])
+
+
+def check_guideline(guide: dict, path) -> None:
+    """A guideline's items each have exactly an id, a section and a topic, all text: an
+    unquoted comma in a YAML flow mapping ends the topic and makes the rest a key of its
+    own ({topic: Changes, with reasons} reads as topic 'Changes' and a key 'with
+    reasons'), which this catches."""
+    from peerstudy.errors import ConfigError
+
+    for item in guide.get("items", []):
+        if set(item) != {"id", "section", "topic"} or not all(
+                isinstance(item[k], str) and item[k].strip() for k in ("id", "section", "topic")):
+            extra = sorted(str(k) for k in set(item) - {"id", "section", "topic"})
+            raise ConfigError(f"{path}: item {item.get('id')} must have exactly an id, a "
+                              "section and a topic, each quoted text"
+                              + (f" (found extra keys {extra}: quote a topic that contains a "
+                                 "comma or a colon)" if extra else "") + ".")
+
+
+# How a reporting-checklist item is covered: fully, in part, or not (the note says why).
+CHECKLIST_STATUS = ("reported", "partly reported", "not reported", "not applicable")
 
 
 def checklist(table: pd.DataFrame) -> str:
-    """The checklist appendix: each item, its topic and where the report covers it (as
-    cross-references, which the renderer resolves to section, table and figure numbers)."""
+    """The checklist appendix: each item, its topic, whether it is reported (in full, in
+    part, not, or not applicable), where the report covers it (as cross-references, which
+    the renderer resolves to section, table and figure numbers) and why, where it is not
+    simply reported."""
     places = {"title": "Title", "abstract": "Abstract"}
     rows, current = [], None
     for rec in table.to_dict("records"):
-        if rec["section"] != current:
+        if rec["section"] != current:   # a heading row, in the (wide) topic column
             current = rec["section"]
-            rows.append([f"**{current}**", "", "", ""])
+            rows.append(["", f"**{current}**", "", "", ""])
         where = [places.get(w, w) for w in rec["where"].split(";")]
         note = rec["note"] if isinstance(rec["note"], str) else ""
-        rows.append([rec["item"], rec["topic"], ", ".join(where),
-                     note[:1].upper() + note[1:] if note else ""])
-    return md_table(["Item", "Topic", "Reported in", "Note"], rows, "llll")
+        status = rec.get("status", "reported")
+        rows.append([rec["item"], rec["topic"], status[:1].upper() + status[1:],
+                     ", ".join(where), note[:1].upper() + note[1:] if note else ""])
+    return md_table(["Item", "Topic", "Status", "Where", "Note"], rows, "lllll")

@@ -452,11 +452,13 @@ def between_values(ctx: Context):
 
 
 @family("attrition.{group}.{instrument}.{scale}.{apa|p|sig|m1|m2|r|r_ci|comparison}; "
-        "attrition.{n_tests|n_sig}; attrition.totals.{n_tests|n_sig}",
+        "attrition.{n_tests|n_sig|n_sig_words|sig_list}; attrition.totals.{n_tests|n_sig|"
+        "n_sig_words}",
         "tests.csv", "completers versus drop-outs at baseline (Mann-Whitney; m1 completers, m2 "
         "drop-outs; comparison: 'higher than', 'lower than' or 'the same as', from the printed "
         "means); n_sig counts the comparisons significant on the primary p, over every scale "
-        "and over the total scores only",
+        "and over the total scores only; sig_list names those scores, with the group, both "
+        "means and the p ('none' when there are none)",
         needs=("tests",))
 def attrition_values(ctx: Context):
     t = _tests(ctx)
@@ -474,6 +476,20 @@ def attrition_values(ctx: Context):
                                            level=ctx.level), src, sel, "ci_low, ci_high")
         yield Value(f"{base}.comparison", fmt.comparison(rec["mean_1"], rec["mean_2"]), src,
                     sel, "mean_1, mean_2")
+    sig_rows = [r for r in rows.to_dict("records") if ctx.primary_p(r) < ctx.alpha]
+    groups = {g["id"]: g["label"] for g in ctx.design["groups"]}
+    phrases = []
+    for rec in sig_rows:
+        inst = ctx.registry[rec["instrument"]]
+        name = inst.short_name if rec["scale"] == "total" else (
+            f"{inst.short_name} {fmt.lower_first(inst.scales[rec['scale']].label)}")
+        where = fmt.lower_first(groups.get(rec["group"], rec["group"]))
+        phrases.append(f"{name} in the {where} (drop-outs *M* = {fmt.num(rec['mean_2'])}, "
+                       f"completers *M* = {fmt.num(rec['mean_1'])}, {ctx.p_text(rec)})")
+    yield Value("attrition.sig_list", fmt.join_words(phrases) if phrases else "none", src,
+                "factor=completion, test=mann_whitney",
+                "group, instrument, scale, mean_1 (completers), mean_2 (drop-outs), p_adjusted "
+                "(the rows with p_adjusted < alpha)")
     for label, block in (("all", rows), ("totals", rows[rows["scale"] == "total"])):
         sig = sum(ctx.primary_p(r) < ctx.alpha for r in block.to_dict("records"))
         sel = "factor=completion, test=mann_whitney" + (", scale=total" if label == "totals"
@@ -481,9 +497,10 @@ def attrition_values(ctx: Context):
         prefix = "attrition" if label == "all" else "attrition.totals"
         yield Value(f"{prefix}.n_tests", str(len(block)), src, sel, "p")
         yield Value(f"{prefix}.n_sig", str(int(sig)), src, sel, "p_adjusted < alpha")
-        yield Value(f"{prefix}.n_tests_words", fmt.count_words(len(block)), src, sel, "p")
+        yield Value(f"{prefix}.n_tests_words", fmt.count_words(len(block)), src, sel,
+                    "p (in words below ten)")
         yield Value(f"{prefix}.n_sig_words", fmt.count_words(sig), src, sel,
-                    "p_adjusted < alpha")
+                    "p_adjusted < alpha (in words below ten)")
 
 
 @family("categorical.{comparison}.{variable}.{apa|p|sig|fisher}", "tests.csv",
@@ -565,8 +582,8 @@ def rci_values(ctx: Context):
 
 # Words for a convention's value; (path, value) pairs win over the value alone.
 CONVENTION_WORDS = {
-    ("mixed_model.df", "satterthwaite"): "t tests with Satterthwaite's degrees of freedom",
-    ("mixed_model.df", "asymptotic"): "Wald z tests",
+    ("mixed_model.df", "satterthwaite"): "*t* tests with Satterthwaite's degrees of freedom",
+    ("mixed_model.df", "asymptotic"): "Wald *z* tests",
     ("mixed_model.estimation", "REML"): "restricted maximum likelihood (REML)",
     ("mixed_model.estimation", "ML"): "maximum likelihood",
     "asymptotic": "asymptotic (normal approximation)",
@@ -850,13 +867,19 @@ def _tp_label(ctx: Context, tp: str) -> str:
 
 
 @family("trial.{name|registry|registration|url|allocation_ratio|planned_total|"
-        "planned_per_site|n_sites|endpoint|follow_up|baseline|site_model|random_site_min_sites|"
-        "peer_workers|blocks.sizes|blocks.n|sessions.{m|sd|median|min|max|n}|mi.{imputations|"
+        "planned_per_site|n_sites|n_sites_words|endpoint|endpoint_adjective|follow_up|baseline|"
+        "site_model|site_model_rule|random_site_min_sites|random_site_min_sites_words|peer_workers|"
+        "peer_workers_per_site|age_min|age_max|blocks.{planned|n|sizes|complete.{n|sizes|check}|"
+        "last_incomplete|sites_words}|sessions.{m|sd|median|min|max|n}|mi.{imputations|"
         "iterations|seed}}", "config, participants.csv, conventions.json",
-        "the trial's design facts as declared (registration, allocation ratio, planned size), "
-        "the assessments by their labels, the site effect the analysis used, the permuted "
-        "blocks and peer support sessions recorded in participants.csv, and the "
-        "multiple-imputation settings", needs=("participants",))
+        "the trial's design facts as declared (registration, allocation ratio, planned size, "
+        "planned block sizes, age limits), the assessments by their labels (endpoint_adjective: "
+        "'8-month'), the site effect the analysis used, the permuted blocks recorded in "
+        "participants.csv (complete: every block but each site's last; check: whether each "
+        "was balanced between the arms and of a planned size; last_incomplete: how many sites' "
+        "last block was not), the peer support workers and sessions, and the "
+        "multiple-imputation settings; *_words: a count in words below ten (APA)",
+        needs=("participants",))
 def trial_design_values(ctx: Context):
     spec = _trial(ctx)
     if not spec:
@@ -884,6 +907,12 @@ def trial_design_values(ctx: Context):
     arms = people[people["group"].isin(spec["arms"])]
     n_sites = int(arms["site"].nunique())
     yield Value("trial.n_sites", str(n_sites), src, f"group in {spec['arms']}", "site")
+    yield Value("trial.n_sites_words", fmt.count_words(n_sites), src,
+                f"group in {spec['arms']}", "site")
+    for key in ("min", "max"):
+        age = design.get("eligibility", {}).get("age", {}).get(key)
+        if age is not None:
+            yield Value(f"trial.age_{key}", str(age), "config", "trial.eligibility.age", key)
     labels = [_tp_label(ctx, tp) for tp in spec["follow_up"]]
     yield Value("trial.follow_up", fmt.join_words([fmt.lower_first(x) for x in labels]),
                 "config", "analysis.trial.follow_up", "timepoints[].label")
@@ -891,6 +920,11 @@ def trial_design_values(ctx: Context):
                 "config", "analysis.trial.primary_endpoint", "timepoints[].label")
     yield Value("trial.baseline", fmt.lower_first(_tp_label(ctx, spec["baseline"])), "config",
                 "analysis.trial.baseline", "timepoints[].label")
+    months = next((t.get("months") for t in ctx.design["timepoints"]
+                   if t["id"] == spec["primary_endpoint"]), None)
+    if months is not None:
+        yield Value("trial.endpoint_adjective", f"{fmt.num(months, 0)}-month", "config",
+                    "timepoints[primary_endpoint]", "months")
     least = conv.get("random_site_min_sites", 5)
     choice = spec.get("site_effect", "auto")
     model = (choice if choice != "auto" else "random" if n_sites >= least else "fixed")
@@ -900,16 +934,32 @@ def trial_design_values(ctx: Context):
                 "conventions.json", "trial.site_effect", "random_site_min_sites and the sites")
     yield Value("trial.random_site_min_sites", str(least), ctx.path("conventions"),
                 "conventions.trial", "random_site_min_sites")
+    words = fmt.count_words(least)
+    rule = {"random": f"Site is modelled as a random intercept because the trial has {words} "
+                      "or more sites; with fewer, a site variance cannot be estimated reliably "
+                      "and site would have entered as a fixed effect",
+            "fixed": f"Site is modelled as a fixed effect because the trial has fewer than "
+                     f"{words} sites, too few to estimate a site variance reliably; with "
+                     f"{words} or more it would have been a random intercept",
+            "none": "The trial has one site, so the model has no site effect"}[model]
+    if choice != "auto":
+        as_what = {"random": "a random intercept", "fixed": "a fixed effect",
+                   "none": "absent from the model"}[model]
+        rule = f"Site is modelled as {as_what}, as the analysis plan declares"
+    yield Value("trial.site_model_rule", rule, "conventions.json", "trial.site_effect",
+                "random_site_min_sites and the number of sites")
+    yield Value("trial.random_site_min_sites_words", fmt.count_words(least),
+                ctx.path("conventions"), "conventions.trial", "random_site_min_sites")
     workers = people[people["group"] == "peer_worker"] if "peer_worker" in set(
         people["group"]) else people.iloc[0:0]
     yield Value("trial.peer_workers", str(len(workers)), src, "group=peer_worker",
                 "participant_id")
+    per_site = workers.groupby("site").size()
+    if len(per_site) and per_site.nunique() == 1:
+        yield Value("trial.peer_workers_per_site", fmt.count_words(per_site.iloc[0]), src,
+                    "group=peer_worker, per site", "participant_id")
     if "allocation_block" in arms:
-        sizes = arms.groupby(["site", "allocation_block"]).size()
-        full = sorted({int(k) for k in sizes})
-        yield Value("trial.blocks.sizes", fmt.join_words([str(k) for k in full]), src,
-                    "arms, per allocation_block", "allocation_block (participants per block)")
-        yield Value("trial.blocks.n", str(len(sizes)), src, "arms", "allocation_block")
+        yield from _block_values(arms, spec, design.get("block_sizes"), src)
     if "sessions" in arms:
         got = arms.loc[arms["group"] == spec["arms"][0], "sessions"].dropna().astype(float)
         got = got[got > 0]
@@ -925,6 +975,51 @@ def trial_design_values(ctx: Context):
                         "analysis.trial.sensitivity.multiple_imputation", key)
 
 
+def _block_values(arms: pd.DataFrame, spec: dict, planned, src: str):
+    """The permuted blocks as participants.csv records them: every block but each site's
+    last is complete; it should hold a planned number of participants, half in each arm."""
+    a, b = spec["arms"]
+    counts = arms.groupby(["site", "allocation_block", "group"]).size().unstack(fill_value=0)
+    for arm in (a, b):
+        if arm not in counts:
+            counts[arm] = 0
+    counts["size"] = counts[a] + counts[b]
+    last = arms.groupby("site")["allocation_block"].max()
+    is_last = [last[site] == block for site, block in counts.index]
+    complete, final = counts[[not x for x in is_last]], counts[is_last]
+
+    def fits(frame):
+        ok = frame[a] == frame[b]
+        if planned:
+            ok &= frame["size"].isin(planned)
+        return ok
+
+    sel = "arms, per site and allocation_block"
+    cols = "allocation_block, group (participants per block and arm)"
+    if planned:
+        yield Value("trial.blocks.planned", fmt.join_alternatives([str(k) for k in planned]),
+                    "config", "trial.block_sizes", "block_sizes")
+    yield Value("trial.blocks.n", str(len(counts)), src, sel, cols)
+    yield Value("trial.blocks.sizes", fmt.join_words([str(int(k)) for k in
+                                                      sorted(set(counts["size"]))]), src, sel, cols)
+    yield Value("trial.blocks.complete.n", str(len(complete)), src,
+                sel + ", every block but each site's last", cols)
+    yield Value("trial.blocks.complete.sizes", fmt.join_words(
+        [str(int(k)) for k in sorted(set(complete["size"]))]), src,
+        sel + ", every block but each site's last", cols)
+    bad = int((~fits(complete)).sum())
+    yield Value("trial.blocks.complete.check",
+                ("each of them held a planned number of participants, half in each arm"
+                 if planned else "each of them held equal numbers in the two arms")
+                if bad == 0 else f"{fmt.count_words(bad)} of them did not hold "
+                + ("a planned number of participants, half in each arm" if planned
+                   else "equal numbers in the two arms"),
+                src, sel + ", every block but each site's last", cols)
+    yield Value("trial.blocks.last_incomplete", fmt.count_words(int((~fits(final)).sum())), src,
+                sel + ", each site's last block, unbalanced or not of a planned size", cols)
+    yield Value("trial.blocks.sites_words", fmt.count_words(len(final)), src, sel, "site")
+
+
 def _outcome_name(ctx: Context, instrument: str, scale: str) -> str:
     inst = ctx.registry[instrument]
     if scale == "total":
@@ -932,15 +1027,35 @@ def _outcome_name(ctx: Context, instrument: str, scale: str) -> str:
     return f"{inst.name}, {fmt.lower_first(inst.scales[scale].label)}"
 
 
+def outcome_label(ctx: Context, out: dict) -> str:
+    """What a trial outcome measures, mid-sentence: its declared ``label`` or its scale's."""
+    if out.get("label"):
+        return out["label"]
+    return fmt.lower_first(ctx.registry[out["instrument"]].scales[out["scale"]].label)
+
+
+def scale_decimals(ctx: Context, instrument: str, scale: str) -> int:
+    """Decimals for a scale's scores and differences (:func:`format.decimals_for_range`)."""
+    inst = ctx.registry[instrument]
+    return fmt.decimals_for_range(*inst.scale_range(inst.scales[scale]))
+
+
 @family("effect.{instrument}.{scale}.{timepoint}.{apa|estimate|ci|p|sig|smd|smd_ci|n|favours}; "
-        "effect.{instrument}.{scale}.interaction.{apa|estimate|ci|p}; "
+        "effect.{instrument}.{scale}.interaction.{apa|estimate|ci|p|sig}; "
         "effect.{instrument}.{scale}.{cc|mi}.{apa|estimate|ci|smd|smd_ci|p|n}; "
-        "outcome.{instrument}.{scale}.{name|role}; trial.primary.{name|instrument|scale}",
+        "outcome.{instrument}.{scale}.{name|label|role}; trial.primary.{name|instrument|label}; "
+        "trial.secondary.{names|n_tests|n_sig|n_tests_words|n_sig_words|sig_names|sig_list|"
+        "nonsig_names|nonsig_list|summary}",
         "tests.csv", "the trial's baseline-adjusted arm differences (intervention minus "
-        "control) at each follow-up with the standardised difference (smd, baseline SD units) "
-        "and which arm they favour on the scale's direction; the arm x time interaction; the "
-        "complete-case (cc) and multiple-imputation (mi) sensitivity estimates at the primary "
-        "endpoint; p carries the family's own multiplicity label",
+        "control) at each follow-up, with the decimals of the scale (three on an item-mean "
+        "scale), the standardised difference (smd, baseline SD units) and which arm they "
+        "favour (favours: judged by the confidence interval as printed and, in an adjusted "
+        "family, the adjusted p; never by the point estimate alone); the arm x time "
+        "interaction; the complete-case (cc) and multiple-imputation (mi) sensitivity "
+        "estimates at the primary endpoint; p carries the family's own multiplicity label. "
+        "The secondary outcomes at the primary endpoint: their labels (names), how many were "
+        "tested and significant on the family's adjusted p, which ones (sig_names, nonsig_names; "
+        "sig_list and nonsig_list with their p) and a summary clause naming them",
         needs=("tests",))
 def trial_effect_values(ctx: Context):
     spec = _trial(ctx)
@@ -948,15 +1063,18 @@ def trial_effect_values(ctx: Context):
         return
     t = _tests(ctx)
     src = ctx.path("tests")
-    rows = t[t["comparison"] == spec["id"]]
+    rows = t[(t["comparison"] == spec["id"]) & (t["site"] == "all")]
     a, b = spec["arms"]
     names = {g["id"]: g.get("short_label", g["label"]) for g in ctx.design["groups"]}
     for out in spec["outcomes"]:
         inst, scale = out["instrument"], out["scale"]
         base = f"effect.{inst}.{scale}"
         name = _outcome_name(ctx, inst, scale)
+        places = scale_decimals(ctx, inst, scale)
         yield Value(f"outcome.{inst}.{scale}.name", name, ctx.registry[inst].path,
                     f"scale {scale}", "name, label")
+        yield Value(f"outcome.{inst}.{scale}.label", outcome_label(ctx, out), "config",
+                    "analysis.trial.outcomes", "label (or the scale's label)")
         yield Value(f"outcome.{inst}.{scale}.role", out["role"], "config",
                     "analysis.trial.outcomes", "role")
         if out["role"] == "primary":
@@ -964,6 +1082,8 @@ def trial_effect_values(ctx: Context):
                         "name, label")
             yield Value("trial.primary.instrument", ctx.registry[inst].short_name,
                         ctx.registry[inst].path, "short_name", "short_name")
+            yield Value("trial.primary.label", outcome_label(ctx, out), "config",
+                        "analysis.trial.outcomes", "label (or the scale's label)")
         mine = rows[(rows["instrument"] == inst) & (rows["scale"] == scale)]
         for test, key in (("mixed_model", None), ("mixed_model_complete_cases", "cc"),
                           ("mixed_model_mi", "mi")):
@@ -974,39 +1094,86 @@ def trial_effect_values(ctx: Context):
                 where = f"{base}.{key or rec['timepoint']}"
                 sel = _row_text(comparison=spec["id"], instrument=inst, scale=scale, test=test,
                                 timepoint=rec["timepoint"], effect_name="estimate")
-                yield from _trial_estimate(ctx, where, sel, src, rec, smd)
+                yield from _trial_estimate(ctx, where, sel, src, rec, smd, decimals=places)
                 if key is None:
-                    better = ctx.higher_is_better(inst, scale)
+                    label = family_label(ctx, rec["family"])
+                    verdict = (rec["p_adjusted"] < ctx.alpha) if label else None
                     yield Value(f"{where}.favours", fmt.favours(
-                        rec["effect"], better, names[a], names[b]), src, sel,
-                        "effect and the registry's higher_is_better")
+                        rec["effect"], rec["ci_low"], rec["ci_high"],
+                        ctx.higher_is_better(inst, scale), names[a], names[b], places,
+                        verdict), src, sel,
+                        "ci_low, ci_high (as printed), p_adjusted in adjusted families, and the "
+                        "registry's higher_is_better")
         for rec in mine[mine["test"] == "mixed_model_interaction"].to_dict("records"):
             sel = _row_text(comparison=spec["id"], instrument=inst, scale=scale,
                             test="mixed_model_interaction", timepoint=rec["timepoint"])
-            yield from _trial_estimate(ctx, f"{base}.interaction", sel, src, rec, None)
+            yield from _trial_estimate(ctx, f"{base}.interaction", sel, src, rec, None,
+                                       decimals=places)
+    yield from _secondary_values(ctx, spec, rows, src)
+
+
+def _secondary_values(ctx: Context, spec: dict, rows: pd.DataFrame, src: str):
+    """Which secondary outcomes differed between the arms at the primary endpoint, on the
+    family's adjusted p, in the plan's order."""
     fam = spec["families"]["secondary"]
     sec = rows[(rows["test"] == "mixed_model") & (rows["effect_name"] == "estimate")
-               & (rows["family"] == fam) & rows["p"].notna()]
+               & (rows["family"] == fam) & (rows["timepoint"] == spec["primary_endpoint"])]
     label = family_label(ctx, fam)
-    used = sec["p_adjusted"] if label else sec["p"]
     sel = _row_text(comparison=spec["id"], test="mixed_model", family=fam,
-                    effect_name="estimate")
-    yield Value("trial.secondary.n_tests", str(len(sec)), src, sel, "p")
-    yield Value("trial.secondary.n_sig", str(int((used < ctx.alpha).sum())), src, sel,
-                "p_adjusted < alpha" if label else "p < alpha")
+                    timepoint=spec["primary_endpoint"], effect_name="estimate")
+    col = "p_adjusted" if label else "p"
+    sig, nonsig = [], []
+    for out in [o for o in spec["outcomes"] if o["role"] == "secondary"]:
+        hit = sec[(sec["instrument"] == out["instrument"]) & (sec["scale"] == out["scale"])]
+        if hit.empty or fmt.missing(hit["p"].iloc[0]):
+            continue
+        rec = hit.iloc[0]
+        entry = (outcome_label(ctx, out), fmt.p_expr(rec[col], label, ctx.alpha))
+        (sig if rec[col] < ctx.alpha else nonsig).append(entry)
+    n_tests = len(sig) + len(nonsig)
+    secondary = [outcome_label(ctx, o) for o in spec["outcomes"] if o["role"] == "secondary"]
+    yield Value("trial.secondary.names", fmt.join_words(secondary), "config",
+                "analysis.trial.outcomes, role=secondary", "label")
+    yield Value("trial.secondary.n_tests", str(n_tests), src, sel, "p")
+    yield Value("trial.secondary.n_sig", str(len(sig)), src, sel, f"{col} < alpha")
+    yield Value("trial.secondary.n_tests_words", fmt.count_words(n_tests), src, sel, "p")
+    yield Value("trial.secondary.n_sig_words", fmt.count_words(len(sig)), src, sel,
+                f"{col} < alpha")
+    for key, group in (("sig", sig), ("nonsig", nonsig)):
+        yield Value(f"trial.secondary.{key}_names",
+                    fmt.join_words([n for n, _ in group]) if group else "none", src, sel,
+                    f"{col} against alpha; outcome labels")
+        yield Value(f"trial.secondary.{key}_list",
+                    fmt.join_words([f"{n} ({p})" for n, p in group]) if group else "none",
+                    src, sel, f"{col} against alpha; outcome labels")
+    correction = f"after {label}'s correction" if label else "without correction"
+    listed = lambda group: fmt.join_words([f"{n} ({p})" for n, p in group])  # noqa: E731
+    if not sig:
+        text = (f"none of {fmt.count_words(n_tests)} differed significantly between the arms "
+                f"{correction}: {listed(nonsig)}")
+    elif not nonsig:
+        text = (f"all {fmt.count_words(n_tests)} differed significantly between the arms "
+                f"{correction}: {listed(sig)}")
+    else:
+        text = (f"{fmt.count_words(len(sig))} of {fmt.count_words(n_tests)} differed "
+                f"significantly between the arms {correction}: {listed(sig)}; "
+                f"{listed(nonsig)} did not")
+    yield Value("trial.secondary.summary", text, src, sel,
+                f"{col} against alpha; outcome labels")
 
 
-def _trial_estimate(ctx: Context, base: str, sel: str, src: str, rec: dict, smd):
+def _trial_estimate(ctx: Context, base: str, sel: str, src: str, rec: dict, smd,
+                    decimals: int = 2, symbol: str = "Δ"):
     label = family_label(ctx, rec["family"])
     p = rec["p_adjusted"] if label else rec["p"]
     stat_df = rec["df1"] if rec["statistic_name"] == "t" else None
     yield Value(f"{base}.apa", fmt.apa_estimate(
         rec["effect"], rec["ci_low"], rec["ci_high"], rec["statistic_name"], rec["statistic"],
-        stat_df, p, label, ctx.level, symbol="Δ", alpha=ctx.alpha), src, sel,
-        "effect, ci_low, ci_high, statistic, df1, p (p_adjusted in adjusted families)")
-    yield Value(f"{base}.estimate", fmt.num(rec["effect"]), src, sel, "effect")
-    yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], level=ctx.level), src, sel,
-                "ci_low, ci_high")
+        stat_df, p, label, ctx.level, symbol=symbol, alpha=ctx.alpha, decimals=decimals),
+        src, sel, "effect, ci_low, ci_high, statistic, df1, p (p_adjusted in adjusted families)")
+    yield Value(f"{base}.estimate", fmt.num(rec["effect"], decimals), src, sel, "effect")
+    yield Value(f"{base}.ci", fmt.ci(rec["ci_low"], rec["ci_high"], decimals, level=ctx.level),
+                src, sel, "ci_low, ci_high")
     yield Value(f"{base}.p", fmt.p_expr(p, label, ctx.alpha), src, sel,
                 "p_adjusted" if label else "p")
     yield Value(f"{base}.sig", fmt.significance(p, ctx.alpha), src, sel,
@@ -1020,19 +1187,130 @@ def _trial_estimate(ctx: Context, base: str, sel: str, src: str, rec: dict, smd)
                     ssel, "ci_low, ci_high")
 
 
-@family("fidelity.association.{apa|estimate|ci|p|n}", "tests.csv",
-        "exploratory: change in the primary outcome at the endpoint per point of the peer "
-        "worker's fidelity score, in the intervention arm", needs=("tests",))
+@family("trial.variance.{instrument}.{scale}.{participant_id|site|residual}.{variance|icc}",
+        "tests.csv", "the variance components of each outcome's primary model (REML) and the "
+        "intraclass correlations: site, the site variance's share of the total; participant_id, "
+        "the participant and site variances' share (two follow-up scores of one participant)",
+        needs=("tests",))
+def trial_variance_values(ctx: Context):
+    spec = _trial(ctx)
+    if not spec:
+        return
+    t = _tests(ctx)
+    rows = t[(t["comparison"] == spec["id"]) & (t["test"] == "mixed_model_variance")]
+    for rec in rows.to_dict("records"):
+        sel = _row_text(comparison=spec["id"], test="mixed_model_variance",
+                        instrument=rec["instrument"], scale=rec["scale"], factor=rec["factor"],
+                        effect_name=rec["effect_name"])
+        places = 2 if scale_decimals(ctx, rec["instrument"], rec["scale"]) == 2 else 4
+        text = (fmt.bounded(rec["effect"], 3) if rec["effect_name"] == "icc" else
+                fmt.num(rec["effect"], places))
+        yield Value(f"trial.variance.{rec['instrument']}.{rec['scale']}.{rec['factor']}."
+                    f"{rec['effect_name']}", text, ctx.path("tests"), sel, "effect")
+
+
+@family("by_site.{instrument}.{scale}.{site}.{apa|estimate|ci|n}; by_site.{instrument}."
+        "{scale}.{lrt|lrt_p|lrt_sig|lowest|highest|lowest_site|highest_site}", "tests.csv",
+        "exploratory: the arm difference at the primary endpoint at each site (site and arm x "
+        "site fixed), the likelihood-ratio test of arm x site (lrt, its p and significance), "
+        "and the sites with the smallest and largest difference", needs=("tests",))
+def by_site_values(ctx: Context):
+    spec = _trial(ctx)
+    if not spec:
+        return
+    t = ctx.results["tests"]   # the per-site rows too (not only site = all)
+    src = ctx.path("tests")
+    sites = {s["id"]: s["label"] for s in ctx.design.get("sites", [])}
+    for (inst, scale), block in t[(t["comparison"] == spec["id"])
+                                  & t["test"].isin(["mixed_model_by_site",
+                                                    "mixed_model_site_lrt"])].groupby(
+            ["instrument", "scale"], sort=True):
+        places = scale_decimals(ctx, inst, scale)
+        per = block[block["test"] == "mixed_model_by_site"]
+        for rec in per.to_dict("records"):
+            sel = _row_text(comparison=spec["id"], test="mixed_model_by_site", site=rec["site"],
+                            instrument=inst, scale=scale)
+            yield from (v for v in _trial_estimate(ctx, f"by_site.{inst}.{scale}.{rec['site']}",
+                                                   sel, src, rec, None, decimals=places)
+                        if v.key.rsplit(".", 1)[1] in ("apa", "estimate", "ci", "n"))
+        if len(per):
+            order = per.sort_values(["effect", "site"], kind="mergesort")
+            for key, rec in (("lowest", order.iloc[0]), ("highest", order.iloc[-1])):
+                sel = _row_text(comparison=spec["id"], test="mixed_model_by_site",
+                                site=rec["site"], instrument=inst, scale=scale)
+                yield Value(f"by_site.{inst}.{scale}.{key}", fmt.num(rec["effect"], places),
+                            src, sel, f"effect (the {key} of the sites)")
+                yield Value(f"by_site.{inst}.{scale}.{key}_site",
+                            sites.get(rec["site"], rec["site"]), src, sel,
+                            f"site (the {key} effect)")
+        for rec in block[block["test"] == "mixed_model_site_lrt"].to_dict("records"):
+            sel = _row_text(comparison=spec["id"], test="mixed_model_site_lrt", instrument=inst,
+                            scale=scale)
+            label = family_label(ctx, rec["family"])
+            p = rec["p_adjusted"] if label else rec["p"]
+            yield Value(f"by_site.{inst}.{scale}.lrt", fmt.apa_chi2(
+                rec["statistic"], rec["df1"], p, p_label=label, alpha=ctx.alpha), src, sel,
+                "statistic, df1, p")
+            yield Value(f"by_site.{inst}.{scale}.lrt_p", fmt.p_expr(p, label, ctx.alpha), src,
+                        sel, "p")
+            yield Value(f"by_site.{inst}.{scale}.lrt_sig", fmt.significance(p, ctx.alpha), src,
+                        sel, "p")
+
+
+@family("harms.{arm}.deaths.{n|words|pct}; harms.deaths.{n|words}", "participants.csv",
+        "deaths by arm: participants whose recorded reason for leaving the trial is the one "
+        "the config declares as death (trial.harms.death_reason); pct of those allocated; "
+        "words: in words below ten, 'none' for 0",
+        needs=("participants",))
+def harms_values(ctx: Context):
+    spec = _trial(ctx)
+    reason = ctx.design.get("trial", {}).get("harms", {}).get("death_reason")
+    if not spec or not reason:
+        return
+    people = ctx.results["participants"]
+    src = ctx.path("participants")
+    total = 0
+    for arm in spec["arms"]:
+        mine = people[people["group"] == arm]
+        n = int((mine.get("dropout_reason", pd.Series(dtype=object)) == reason).sum())
+        total += n
+        sel = f"group={arm}, dropout_reason={reason}"
+        yield Value(f"harms.{arm}.deaths.n", str(n), src, sel, "dropout_reason")
+        yield Value(f"harms.{arm}.deaths.words", fmt.count_words(n) if n else "none", src, sel,
+                    "dropout_reason")
+        yield Value(f"harms.{arm}.deaths.pct", fmt.percent(n, len(mine)), src, sel,
+                    "dropout_reason / participants allocated")
+    sel = f"group in {spec['arms']}, dropout_reason={reason}"
+    yield Value("harms.deaths.n", str(total), src, sel, "dropout_reason")
+    yield Value("harms.deaths.words", fmt.count_words(total) if total else "none", src, sel,
+                "dropout_reason")
+
+
+@family("fidelity.association.{apa|estimate|ci|p|sig|n}; fidelity.supported.n",
+        "tests.csv, participants.csv",
+        "exploratory: the slope *b* of the primary outcome at the endpoint on the peer "
+        "worker's fidelity score (outcome points per index point), adjusted for baseline, in "
+        "the intervention arm; n: participants in that model (a rated peer worker, a baseline "
+        "and an endpoint score); supported.n: intervention-arm participants assigned a peer "
+        "worker", needs=("tests", "participants"))
 def fidelity_association_values(ctx: Context):
     spec = _trial(ctx)
     if not spec.get("fidelity"):
         return
     t = _tests(ctx)
     rows = t[(t["factor"] == "fidelity") & (t["comparison"] == f"{spec['id']}_fidelity")]
+    primary = next(o for o in spec["outcomes"] if o["role"] == "primary")
     for rec in rows.to_dict("records"):
         sel = _row_text(comparison=rec["comparison"], factor="fidelity")
         yield from _trial_estimate(ctx, "fidelity.association", sel, ctx.path("tests"), rec,
-                                   None)
+                                   None, decimals=scale_decimals(ctx, primary["instrument"],
+                                                                 primary["scale"]),
+                                   symbol="*b*")
+    people = ctx.results["participants"]
+    if "peer_worker" in people:
+        mine = people[(people["group"] == spec["arms"][0]) & people["peer_worker"].notna()]
+        yield Value("fidelity.supported.n", str(len(mine)), ctx.path("participants"),
+                    f"group={spec['arms'][0]}, peer_worker recorded", "peer_worker")
 
 
 @family("fidelity.{site|all}.{m|sd|n}; fidelity.{lowest|highest}.{site|m}; "
@@ -1097,10 +1375,11 @@ def consort_values(ctx: Context):
 
 
 @family("power.{n}.{effect}.{power|mc_se}; power.{sites|timepoints|icc|replicates|alpha|"
-        "site_sd|retention|effects|sizes}", "power.csv", "the power simulation of the planned "
-        "model: power (and its Monte-Carlo SE) per trial size and effect (effect in SD units "
-        "as d0_30 for 0.30); the simulation's settings as declared; mc_level, the "
-        "Monte-Carlo interval drawn in the power curve", needs=("power",))
+        "site_sd|retention|effects|sizes|sites_words|timepoints_words}", "power.csv",
+        "the power simulation of the planned model: power (and its Monte Carlo SE) per trial "
+        "size and effect (effect in SD units as d0_30 for 0.30); the simulation's settings as "
+        "declared; mc_level, the Monte Carlo interval drawn in the power curve",
+        needs=("power",))
 def power_values(ctx: Context):
     table = ctx.results["power"]
     src = f"results/{ctx.study}/power.csv"
@@ -1116,10 +1395,16 @@ def power_values(ctx: Context):
     spec = ctx.design.get("power", {})
     for key in ("sites", "timepoints", "replicates"):
         if key in spec:
-            yield Value(f"power.{key}", str(spec[key]), "config", "power", key)
-    for key in ("icc", "site_sd", "alpha"):
+            yield Value(f"power.{key}", fmt.integer(spec[key]), "config", "power", key)
+    for key in ("sites", "timepoints"):
+        if key in spec:
+            yield Value(f"power.{key}_words", fmt.count_words(spec[key]), "config", "power",
+                        key)
+    for key in ("icc", "alpha"):
         if key in spec:
             yield Value(f"power.{key}", fmt.bounded(spec[key]), "config", "power", key)
+    if "site_sd" in spec:  # in outcome SD units: not bounded by 1
+        yield Value("power.site_sd", fmt.num(spec["site_sd"]), "config", "power", "site_sd")
     if "retention" in spec:
         yield Value("power.retention", fmt.join_words([fmt.bounded(r) for r in spec["retention"]]),
                     "config", "power", "retention")
@@ -1129,7 +1414,7 @@ def power_values(ctx: Context):
     from peerstudy.power import MC_LEVEL
 
     yield Value("power.mc_level", fmt.percent_level(MC_LEVEL), "peerstudy.power", "MC_LEVEL",
-                "the Monte-Carlo interval drawn in the power curve")
+                "the Monte Carlo interval drawn in the power curve")
     sizes = sorted({int(x) for x in table["participants"]})
     yield Value("power.sizes", fmt.join_words([str(n) for n in sizes]), src, "all rows",
                 "participants")

@@ -134,7 +134,7 @@ def _plan_arm_models(analysis, registry, design) -> list[dict]:
 
 def _plan_trial(analysis, registry, design) -> dict:
     from peerstudy.conventions import conventions
-    from peerstudy.trial import mi_outcomes
+    from peerstudy.trial import by_site_outcomes, mi_outcomes
 
     s = analysis["trial"]
     conv = conventions(analysis)["conventions"]
@@ -147,7 +147,11 @@ def _plan_trial(analysis, registry, design) -> dict:
             "complete_cases": bool(s.get("sensitivity", {}).get("complete_cases", True)),
             "mi_outcomes": [{"instrument": o["instrument"], "scale": o["scale"]}
                             for o in mi_outcomes(s)],
-            "fidelity": dict(fid) if fid else None}
+            "fidelity": dict(fid) if fid else None,
+            "by_site": [{"instrument": o["instrument"], "scale": o["scale"]}
+                        for o in by_site_outcomes(s)],
+            "by_site_family": (s.get("by_site") or {}).get("family",
+                                                           s["families"]["supportive"])}
 
 
 PLANS = {"within": _plan_within, "between": _plan_between, "attrition": _plan_attrition,

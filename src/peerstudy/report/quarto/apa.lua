@@ -91,29 +91,30 @@ local function keep_together(tbl)
                        pandoc.RawBlock("typst", "]")}
 end
 
-function Table(tbl)
-  if FORMAT == "typst" then return keep_together(tbl) end
-  if FORMAT ~= "docx" then return nil end
-  -- each column gets at least its longest word (so no word is ever split), and the
-  -- rest of the text width (about 95 characters of 9-point table text) in proportion to
-  -- how much longer its cells run
-  local WIDTH = 95
+-- Each column gets at least its longest word (so no word is ever split; a short body cell
+-- of up to 22 characters is kept whole), and the rest
+-- of the text width (about 95 characters of 9-point table text) in proportion to how
+-- much longer its cells run. Returns the widths and whether the content needs more than
+-- the text width.
+local WIDTH = 95
+local function proportional_widths(tbl)
   local n = #tbl.colspecs
   local least, want = {}, {}
   for i = 1, n do least[i], want[i] = 4, 4 end
-  local function visit(rows)
+  local function visit(rows, body)
     for _, row in ipairs(rows) do
       for i, cell in ipairs(row.cells) do
         if i <= n and cell.col_span == 1 then
           local longest, total = cell_lengths(cell)
-          least[i] = math.max(least[i], longest + 2)
+          -- a short body cell ("2.29 (0.28)", "Hamburg") is never broken (headers may be)
+          least[i] = math.max(least[i], ((body and total <= 22) and total or longest) + 2)
           want[i] = math.max(want[i], math.min(total + 2, 40))
         end
       end
     end
   end
-  visit(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do visit(body.body) end
+  visit(tbl.head.rows, false)
+  for _, body in ipairs(tbl.bodies) do visit(body.body, true) end
   local floor, extra = 0, 0
   for i = 1, n do
     floor = floor + least[i]
@@ -126,8 +127,24 @@ function Table(tbl)
     widths[i] = least[i] + math.min(share, want[i] - least[i])
     sum = sum + widths[i]
   end
-  for i = 1, n do
+  return widths, sum, floor + extra > WIDTH
+end
+
+local function set_widths(tbl, widths, sum)
+  for i = 1, #tbl.colspecs do
     tbl.colspecs[i] = {tbl.colspecs[i][1], widths[i] / sum}
   end
   return tbl
+end
+
+function Table(tbl)
+  local widths, sum, crowded = proportional_widths(tbl)
+  if FORMAT == "typst" then
+    -- a table whose content does not fit the text width: columns in proportion to their
+    -- content (Typst's automatic columns squeeze the first, label column the most)
+    if crowded then set_widths(tbl, widths, sum) end
+    return keep_together(tbl) or tbl
+  end
+  if FORMAT ~= "docx" then return nil end
+  return set_widths(tbl, widths, sum)
 end

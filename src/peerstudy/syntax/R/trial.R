@@ -11,8 +11,14 @@
 # rules, Barnard-Rubin df with the mean Satterthwaite df as complete-data df).
 # The imputations themselves were drawn by the workflow (chained equations, PMM);
 # R's mice would draw others, so this script re-analyses and pools those same
-# data sets. Exploratory: the primary outcome at the endpoint on the peer worker's
-# fidelity score, in the intervention arm, with a random intercept per peer worker.
+# data sets. Variance components of each outcome's model: as.data.frame(VarCorr(fit)),
+# with intraclass correlations (site: its share of the total variance; participant:
+# the participant and site shares together). Exploratory, for the outcomes in
+# by_site: the arm difference at the endpoint at each site from score ~ baseline +
+# arm * time + site + arm:site + (1 | participant_id), and anova() of the ML fits
+# with and without arm:site (likelihood-ratio chi-square). Exploratory: the primary
+# outcome at the endpoint on the peer worker's fidelity score, in the intervention
+# arm, with a random intercept per peer worker.
 
 outcome_wide <- function(scores, instrument, scale) {
   tps <- c(plan$baseline, plan$follow_up)
@@ -60,6 +66,54 @@ difference <- function(tp) {
   w
 }
 
+# The variance components of a fitted model and their intraclass correlations.
+variance_rows <- function(fit, common, n) {
+  vc <- as.data.frame(VarCorr(fit))
+  var <- setNames(vc$vcov, ifelse(vc$grp == "Residual", "residual", vc$grp))
+  total <- sum(var)
+  site <- if ("site" %in% names(var)) var[["site"]] else 0
+  base <- c(common, list(test = "mixed_model_variance", n = n,
+                         method = conventions$mixed_model$estimation))
+  rows <- lapply(names(var), function(g)
+    do.call(new_row, c(list(base), list(factor = g, effect_name = "variance", effect = var[[g]]))))
+  for (g in setdiff(names(var), "residual")) {
+    share <- if (g == "site") site / total else (site + var[[g]]) / total
+    rows <- c(rows, list(do.call(new_row, c(list(base), list(factor = g, effect_name = "icc",
+                                                             effect = share)))))
+  }
+  rows
+}
+
+# Exploratory: the arm difference at the endpoint by site, and the likelihood-ratio
+# test of arm x site (both models fitted by ML).
+by_site_rows <- function(long, common) {
+  a <- plan$arms[1]
+  sites <- levels(long$site)
+  if (length(sites) < 2) return(list())
+  tp <- plan$primary_endpoint
+  base <- c(common, list(factor = "arm", timepoint = tp, family = plan$by_site_family))
+  f0 <- score ~ baseline + arm * time + site + (1 | participant_id)
+  f1 <- score ~ baseline + arm * time + site + arm:site + (1 | participant_id)
+  fit <- fit_mixed(f1, long)
+  rows <- list()
+  for (s in sites) {
+    w <- difference(tp)
+    if (s != sites[1]) w[paste0("arm", a, ":site", s)] <- 1
+    res <- test_contrast(fit, w)
+    n <- length(unique(long$participant_id[long$site == s]))
+    rows <- c(rows, list(do.call(new_row, c(list(c(base, list(
+      site = s, test = "mixed_model_by_site", n = n))), mixed_values(res)))))
+  }
+  ml0 <- lme4::lmer(f0, data = long, control = lmer_control, REML = FALSE)
+  ml1 <- lme4::lmer(f1, data = long, control = lmer_control, REML = FALSE)
+  lrt <- anova(ml0, ml1)
+  base$factor <- "arm_x_site"
+  c(rows, list(do.call(new_row, c(list(base), list(
+    site = "all", test = "mixed_model_site_lrt", method = "ML_lrt",
+    n = length(unique(long$participant_id)), statistic_name = "chi2",
+    statistic = lrt$Chisq[2], df1 = lrt$Df[2], p = lrt$`Pr(>Chisq)`[2])))))
+}
+
 # The estimate's row and its standardised effect's row (same test, p and SE).
 effect_rows <- function(base, res, sd) {
   est <- do.call(new_row, c(list(base), mixed_values(res)))
@@ -90,6 +144,11 @@ trial_rows <- function(scores = read_scores(), participants = read_participants(
       plan$families$supportive
     fit <- fit_mixed(trial_formula(model), long)
     n <- length(unique(long$participant_id))
+    add(variance_rows(fit, common, n))
+    if (any(vapply(plan$by_site, function(o) o$instrument == out$instrument &&
+                     o$scale == out$scale, logical(1)))) {
+      add(by_site_rows(long, common))
+    }
     for (tp in plan$follow_up) {
       base <- c(common, list(test = "mixed_model", factor = "arm", timepoint = tp, n = n,
                              family = family(tp)))
