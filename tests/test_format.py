@@ -105,5 +105,5 @@ def test_decimals_follow_the_scale_and_counts_read_as_words_below_ten():
     assert fmt.num(-0.0021, 2) == "0.00"          # what two decimals would have printed
     # APA 6.32: words below ten, numerals from ten, thousands separated
     assert [fmt.count_words(n) for n in (0, 4, 9, 10, 1000)] == [
-        "zero", "four", "nine", "10", "1,000"]
+        "none", "four", "nine", "10", "1,000"]
     assert fmt.join_alternatives(["2", "4", "6"]) == "2, 4 or 6"

@@ -454,3 +454,28 @@ def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list
     _synthetic_mark(fig, synthetic)
     fig.tight_layout(rect=(0, 0.08, 1, 0.96))
     return fig
+
+
+def power_curve(table: pd.DataFrame, alpha: float, mc_level: float):
+    """Simulated power against effect size, one line per trial size (*N*, participants),
+    with Monte Carlo intervals at `mc_level`; numbers in APA style (α = .05). Drawn here,
+    not in peerstudy.power, so that the code digest of the values (which read the power
+    module's constants) does not cover matplotlib code."""
+    from scipy.special import ndtri
+
+    from peerstudy.report import format as fmt
+
+    plt = setup()
+    fig, ax = plt.subplots(figsize=(5.0, 3.2))
+    z = ndtri(0.5 + mc_level / 2)
+    for k, (n, block) in enumerate(table.groupby("participants", sort=True)):
+        ax.errorbar(block["effect_sd"], block["power"], yerr=z * block["mc_se"],
+                    marker="o", capsize=3, color=OKABE_ITO[k],
+                    label=f"$N$ = {fmt.integer(n)}")
+    ax.axhline(0.8, color="#777777", lw=0.8, ls="--")
+    ax.set_xlabel("Arm difference in change by the last timepoint (SD units)")
+    ax.set_ylabel(f"Power (two-sided α = {fmt.bounded(alpha)})")
+    ax.set_ylim(0, 1.02)
+    ax.legend(frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig

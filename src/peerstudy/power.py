@@ -110,30 +110,6 @@ def power_curve(base: dict, effects: list[float], sizes: list[int], replicates: 
     return pd.DataFrame(rows)
 
 
-def curve_figure(table: pd.DataFrame, alpha: float, synthetic: bool = False):
-    """Power against effect size, one line per trial size (*N*, participants), with Monte
-    Carlo 95% intervals; numbers in APA style (α = .05)."""
-    from peerstudy import figures
-    from peerstudy.report import format as fmt
-
-    plt = figures.setup()
-    fig, ax = plt.subplots(figsize=(5.0, 3.2))
-    for k, (n, block) in enumerate(table.groupby("participants", sort=True)):
-        from scipy.stats import norm
-
-        ax.errorbar(block["effect_sd"], block["power"],
-                    yerr=norm.ppf(0.5 + MC_LEVEL / 2) * block["mc_se"],
-                    marker="o", capsize=3, color=figures.OKABE_ITO[k],
-                    label=f"$N$ = {fmt.integer(n)}")
-    ax.axhline(0.8, color="#777777", lw=0.8, ls="--")
-    ax.set_xlabel("Arm difference in change by the last timepoint (SD units)")
-    ax.set_ylabel(f"Power (two-sided α = {fmt.bounded(alpha)})")
-    ax.set_ylim(0, 1.02)
-    ax.legend(frameon=False, loc="lower right")
-    fig.tight_layout()
-    return fig
-
-
 def report_markdown(table: pd.DataFrame, spec: dict, figure: str, estimation: str = "REML",
                     df: str = "satterthwaite") -> str:
     """The small power report: design, method, table and figure."""

@@ -122,7 +122,7 @@ NUMBER_WORDS = ["none", "one", "two", "three", "four", "five", "six", "seven", "
 def count_words(n) -> str:
     """A count as APA writes it in prose: words below ten ("none", "four"), numerals from
     10 up ("12", "1,250")."""
-    n = int(n)
+    n = int(round(float(n)))
     return NUMBER_WORDS[n] if 0 <= n < 10 else integer(n)
 
 
@@ -309,16 +309,6 @@ def favours(estimate, low, high, higher_is_better, intervention: str, control: s
         return f"{NEITHER_ARM} after correction for multiple comparisons"
     better = intervention if (lo > 0) == bool(higher_is_better) else control
     return f"favoured {lower_first(better)}"
-
-
-WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-
-
-def count_words(n) -> str:
-    """A count in running text (APA 6.32): words below ten ('six'), numerals from ten
-    ('14', '1,000')."""
-    n = int(round(float(n)))
-    return WORDS[n] if 0 <= n < 10 else integer(n)
 
 
 def join_alternatives(items: list[str]) -> str:
