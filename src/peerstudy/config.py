@@ -266,8 +266,6 @@ def _check_trial_design(config, source, base: Path, check_paths: bool, sites) ->
     screening = config.get("trial", {}).get("screening")
     if not screening:
         return
-    for k, v in (("encoding", "utf-8"), ("sep", ","), ("decimal", "."), ("identifiers", [])):
-        screening.setdefault(k, v)
     if check_paths:
         _check_path(source, "trial.screening.path", screening["path"], base)
     _check_reading(source, "trial.screening", screening)
@@ -377,14 +375,6 @@ def _check_trial(config, source, registry, groups, timepoints) -> None:
     schedule; one primary outcome; the design block's screening log and checklist."""
     spec = config["analysis"]["trial"]
     key = f"analysis.trial ({spec['id']})"
-    spec.setdefault("population", "modified_intention_to_treat")
-    spec.setdefault("site_effect", "auto")
-    spec.setdefault("standardiser", "baseline_sd")
-    sens = spec.setdefault("sensitivity", {})
-    sens.setdefault("complete_cases", True)
-    if "multiple_imputation" in sens:
-        sens["multiple_imputation"].setdefault("iterations", 10)
-        sens["multiple_imputation"].setdefault("outcomes", "all")
     for arm in spec["arms"]:
         _member(source, f"{key}.arms", arm, groups, "group")
     if spec["arms"][0] == spec["arms"][1]:

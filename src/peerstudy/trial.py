@@ -501,10 +501,15 @@ def _endpoint_rows(long, model, spec, out, common, mm, level, sd, test, note) ->
     return [_row(**base, **_values(res, mm)), _smd_row(base, res, mm, sd)]
 
 
+# The family of tests.csv rows that carry an estimate but no test (no p to adjust).
+NO_TEST = "no_test"
+
+
 def variance_rows(fit, common: dict, n: int) -> list[dict]:
     r"""The variance components of a fitted trial model and its intraclass correlations.
 
-    Rows of tests.csv with ``test`` = ``mixed_model_variance`` and no p-value: one row
+    Rows of tests.csv with ``test`` = ``mixed_model_variance``, family ``no_test`` and no
+    p-value: one row
     per component (``factor`` ``participant_id``, ``site`` when site is a random
     intercept, and ``residual``) with ``effect_name`` ``variance``, and one per random
     intercept with ``effect_name`` ``icc``:
@@ -522,7 +527,7 @@ def variance_rows(fit, common: dict, n: int) -> list[dict]:
     var = fit.variances
     total = sum(var.values())
     base = {**common, "test": "mixed_model_variance", "n": n, "method": fit.estimation,
-            "note": "variance components of the primary model (no test)"}
+            "family": NO_TEST, "note": "variance components of the outcome's model (no test)"}
     rows = [_row(**base, factor=name, effect_name="variance", effect=value)
             for name, value in var.items()]
     site = var.get("site", 0.0)

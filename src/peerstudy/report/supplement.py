@@ -13,6 +13,10 @@ from peerstudy.report import format as fmt
 from peerstudy.report.render import supplement_source  # noqa: F401 (its old home)
 from peerstudy.report.tables import Labels, md_table
 
+# tests.csv family of rows without a test (peerstudy.trial.NO_TEST; not imported, so that
+# the supplement does not depend on the analysis code)
+NO_TEST = "no_test"
+
 TEST_NAMES = {
     "wilcoxon": "Wilcoxon signed-rank", "paired_t": "paired t", "rm_anova": "RM-ANOVA",
     "rm_anova_gg": "RM-ANOVA (GG)", "rm_anova_hf": "RM-ANOVA (HF)", "friedman": "Friedman",
@@ -91,7 +95,7 @@ def _float_div(label: str, table: str, caption: str) -> str:
 def tests_tables(ctx) -> list[str]:
     labels = Labels(ctx.design, ctx.registry)
     t = ctx.results["tests"].copy()
-    t["family"] = t["family"].fillna("none")   # rows without a test (variance components)
+    t["family"] = t["family"].fillna(NO_TEST)   # rows without a test (variance components)
     parts = []
     for fam, block in t.groupby("family", sort=True):
         rows = []
@@ -118,7 +122,7 @@ def tests_tables(ctx) -> list[str]:
                           "*df*", "*p*", "*p* adj.", "Effect", labels.ci], rows,
                          "lllllrrrrrrr")
         caption = (f"Every test of family `{fam}`, one row per test and effect size "
-                   "(tests.csv)." if fam != "none" else
+                   "(tests.csv)." if fam != NO_TEST else
                    "Rows without a test: the variance components of each trial outcome's "
                    "model and their intraclass correlations (tests.csv).")
         parts.append(_float_div(f"tbl-tests-{fam.replace('_', '-')}", table, caption))
