@@ -45,7 +45,7 @@ def main(smk):
             scores, registry, p.trial, arms, p.timepoints, p.synthetic, p.level)
     if "code_groups" in p.names:
         drawn["code_groups"] = lambda: figures.code_groups(
-            pd.read_csv(smk.input.code_groups), p.synthetic)
+            pd.read_csv(smk.input.code_groups), p.synthetic, p.unit)
     for name in p.names:
         figures.save_png(drawn[name](), smk.output[name])
 

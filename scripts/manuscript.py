@@ -24,7 +24,8 @@ def main(smk):
         build.mkdir(parents=True)
         for name in ("_variables.yml", "supplement-tables.md"):
             shutil.copyfile(report / name, build / name)
-        write_text(build / "supplement.qmd", supplement_source(smk.params.title))
+        tables = (build / "supplement-tables.md").read_text(encoding="utf-8")
+        write_text(build / "supplement.qmd", supplement_source(smk.params.title, tables))
         engine = render(build, [document], list(smk.params.formats), smk.params.engine)
         for fmt in smk.params.formats:
             atomic_write_bytes(report / f"supplement.{fmt}",

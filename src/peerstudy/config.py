@@ -142,6 +142,13 @@ def _check_schema(config: dict, source: str) -> None:
     raise ConfigError(f"{source}: {where}: {err.message}.")
 
 
+def coding_unit(config: dict) -> str:
+    """What the study's coding exports count, as a heading: MAXQDA codes segments
+    ("Coded segments"), Atlas.ti quotations ("Quotations"; also for a mix of both)."""
+    formats = {e.get("format") for e in config.get("qualitative", {}).get("exports", [])}
+    return "Coded segments" if formats == {"maxqda"} else "Quotations"
+
+
 def has_questionnaires(config: dict) -> bool:
     """False for a qualitative-only study (no raw_files): no roster, schedule or scores."""
     return bool(config.get("raw_files"))

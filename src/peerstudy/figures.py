@@ -106,11 +106,17 @@ def trajectories(scores, participants, registry, group, instruments, timepoints,
 
 
 def pre_post(scores, registry, panels, timepoints, synthetic):
-    """Paired dots joined per person, with the mean change; one panel per (group, scale)."""
+    """Paired dots joined per person, with the mean change; one panel per (group, scale),
+    at most three panels a row, so that the figure stays legible at the page's width."""
     plt = setup()
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 3.0))
-    axes = np.atleast_1d(axes)
-    for ax, (group, group_label, inst, scale) in zip(axes, panels, strict=True):
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.5 * cols, 3.0 * rows + 0.2),
+                             squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    for ax, (group, group_label, inst, scale) in zip(axes, panels, strict=False):
         sel = scores[(scores["group"] == group) & (scores["instrument"] == inst)
                      & (scores["scale"] == scale)]
         wide = sel.pivot(index="participant_id", columns="timepoint", values="score")
@@ -128,7 +134,7 @@ def pre_post(scores, registry, panels, timepoints, synthetic):
                      fontsize=9)
         ax.set_ylabel(axis_label(registry[inst], scale, 26))
     _synthetic_mark(fig, synthetic)
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.06 / rows))
     return fig
 
 
@@ -163,16 +169,21 @@ def copm(scores, registry, problems, timepoints, synthetic):
     return fig
 
 
-def code_groups(groups: pd.DataFrame, synthetic):
-    """Quotations per code group, with the number of codes in each."""
+def code_groups(groups: pd.DataFrame, synthetic, unit: str = "Quotations"):
+    """Quotations (or MAXQDA's coded segments: ``unit``) per code group, with the number of
+    codes in each; an export's all-capitals group names in title case."""
     plt = setup()
-    data = groups.sort_values("quotations")
-    fig, ax = plt.subplots(figsize=(6.0, 2.4))
-    bars = ax.barh(data["group"], data["quotations"], color=OKABE_ITO[2])
-    for bar, (q, c) in zip(bars, zip(data["quotations"], data["codes"], strict=True), strict=True):
-        ax.text(bar.get_width() + 3, bar.get_y() + bar.get_height() / 2,
-                f"{q} quotations, {c} codes", va="center", fontsize=8)
-    ax.set_xlabel("Quotations")
+    data = groups.sort_values(["quotations", "group"])
+    names = [g.title() if g.isupper() else g for g in data["group"]]
+    fig, ax = plt.subplots(figsize=(6.0, 0.6 + 0.36 * len(data)))
+    bars = ax.barh(names, data["quotations"], color=OKABE_ITO[2])
+    noun = unit.lower()
+    for bar, q, c in zip(bars, data["quotations"], data["codes"], strict=True):
+        ax.text(bar.get_width() + data["quotations"].max() * 0.01,
+                bar.get_y() + bar.get_height() / 2,
+                f"{q} {noun if q != 1 else noun[:-1]}, {c} code{'s' if c != 1 else ''}",
+                va="center", fontsize=8)
+    ax.set_xlabel(unit)
     ax.set_xlim(0, data["quotations"].max() * 1.45)
     _synthetic_mark(fig, synthetic)
     fig.tight_layout(rect=(0, 0, 1, 0.92))

@@ -7,7 +7,12 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 from peerstudy.codebase import code_digest_file
-from peerstudy.config import check_config, has_questionnaires, load_study_registry
+from peerstudy.config import (
+    check_config,
+    coding_unit,
+    has_questionnaires,
+    load_study_registry,
+)
 from peerstudy.errors import PeerstudyError
 from peerstudy.instruments import form_ranges, registry_files
 from peerstudy.syntax import syntax_files
@@ -334,10 +339,10 @@ def trial_design():
 
 
 def figure_names():
-    """The study's figures: the flow diagram (questionnaires), those the config asks for,
-    and the code groups (qualitative)."""
+    """The study's figures: the flow diagram (questionnaires; a trial draws its CONSORT
+    diagram instead), those the config asks for, and the code groups (qualitative)."""
     figs = config.get("figures", {})
-    names = ["flow"] if QUESTIONNAIRES else []
+    names = ["flow"] if QUESTIONNAIRES and not TRIAL else []
     names += [n for n in ("trajectories", "pre_post", "copm") if n in figs]
     names += trial_figure_names()
     if config.get("qualitative"):

@@ -22,5 +22,6 @@ rule figures:
         parameters=config["registry"]["parameters"],
         trial=TRIAL,
         level=config["analysis"].get("conventions", {}).get("ci_level", 0.95),
+        unit=coding_unit(config),
     script:
         "../../scripts/figures.py"

@@ -63,10 +63,12 @@ def table_builders(ctx: Context) -> dict:
         builders["cfir"] = lambda: tables.cfir(r["cfir"], qual_spec.get("sources"),
                                                list(qual_spec.get("cfir", {})))
     if "code_groups" in r:
-        builders["code_groups"] = lambda: tables.code_groups(r["code_groups"], r["codes"])
+        builders["code_groups"] = lambda: tables.code_groups(
+            r["code_groups"], r["codes"], unit=tables.qualitative_unit(design))
     qual = design.get("qualitative", {})
     if "themes" in r:
-        builders["themes"] = lambda: tables.themes(r["themes"], qual.get("sources", []))
+        builders["themes"] = lambda: tables.themes(r["themes"], qual.get("sources", []),
+                                                   tables.qualitative_unit(design))
         builders["quotations"] = lambda: tables.quotations(r["quotations"], r["themes"])
     if "agreement" in r:
         builders["agreement"] = lambda: tables.agreement(r["agreement"])

@@ -258,7 +258,14 @@ def stage_project(project: Path, build: Path) -> list[Path]:
     return copied
 
 
-def supplement_source(title: str) -> str:
-    """supplement.qmd, from the package's frame with the study's title."""
+def supplement_source(title: str, tables: str = "") -> str:
+    """supplement.qmd, from the package's frame with the study's title. The frame's
+    ``only-tests`` and ``only-qualitative`` paragraphs are kept when the generated tables
+    (``supplement-tables.md``) hold tests or qualitative tables, and dropped otherwise,
+    so that a qualitative-only study's supplement does not describe tests it has none of."""
     frame = (QUARTO / "supplement.qmd").read_text(encoding="utf-8")
+    present = {"tests": "#tbl-tests-" in tables, "qualitative": "#tbl-codes-all" in tables}
+    for kind, keep in present.items():
+        frame = re.sub(rf"::: {{\.only-{kind}}}\n(.*?)\n:::\n",
+                       (lambda m: m.group(1) + "\n") if keep else "", frame, flags=re.S)
     return frame.replace("@@TITLE@@", title.replace('"', "'"))

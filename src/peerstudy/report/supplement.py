@@ -20,7 +20,8 @@ NO_TEST = "no_test"
 TEST_NAMES = {
     "wilcoxon": "Wilcoxon signed-rank", "paired_t": "paired t", "rm_anova": "RM-ANOVA",
     "rm_anova_gg": "RM-ANOVA (GG)", "rm_anova_hf": "RM-ANOVA (HF)", "friedman": "Friedman",
-    "mann_whitney": "Mann–Whitney U", "chi_square": "chi-square", "fisher_exact": "Fisher exact",
+    "mann_whitney": "Mann–Whitney\u00a0U", "chi_square": "chi-square",
+    "fisher_exact": "Fisher exact",
     "mixed_model": "mixed model", "mixed_model_change": "mixed model (change)",
     "mixed_model_interaction": "mixed model (arm × time)",
     "mixed_model_complete_cases": "mixed model (complete cases)",
@@ -84,7 +85,7 @@ def _what(labels: Labels, rec: dict) -> str:
     tp = rec["timepoint"]
     if isinstance(tp, str) and tp:
         named = "–".join(tps.get(part, part) for part in tp.split("-"))
-        text = f"{text} ({named})" if text else named
+        text = f"{text}, {named}" if text else named
     return text or fmt.NA
 
 
@@ -92,15 +93,62 @@ def _float_div(label: str, table: str, caption: str) -> str:
     return f"::: {{#{label}}}\n{table}\n{caption}\n:::\n"
 
 
+def family_order(design: dict) -> list[str]:
+    """The multiplicity families in the order the analysis plan first names them (a
+    trial's primary, secondary, supportive and exploratory families in that order)."""
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "family" and isinstance(value, str):
+                    found.append(value)
+                elif key == "families" and isinstance(value, dict):
+                    found.extend(v for v in value.values() if isinstance(v, str))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(design.get("analysis", {}))
+    return list(dict.fromkeys(found))
+
+
+def family_caption(block, fam: str, labels: Labels) -> str:
+    """What a family's table holds, in words: its groups, tests and scales; the family's
+    id in tests.csv last, for tracing."""
+    if fam == NO_TEST:
+        return ("Estimates without a test: the variance components of each trial outcome's "
+                "model and their intraclass correlations.")
+    present = set(block["group"].dropna())
+    groups = [label for gid, label in labels.group.items() if gid in present]
+    groups = [groups[0], *[fmt.lower_first(g) for g in groups[1:]]] if groups else []
+    order = list(TEST_NAMES)
+    tests = [TEST_NAMES.get(t, t) for t in sorted(
+        set(block["test"]), key=lambda t: (order.index(t) if t in order else len(order), t))]
+    what = fmt.join_words(tests)
+    who = f"{fmt.join_words(groups)} — " if groups else ""
+    return (f"{who}{what[:1].upper() + what[1:]}: one row per test and effect size (family "
+            f"`{fam}` in tests.csv).")
+
+
 def tests_tables(ctx) -> list[str]:
     labels = Labels(ctx.design, ctx.registry)
     t = ctx.results["tests"].copy()
     t["family"] = t["family"].fillna(NO_TEST)   # rows without a test (variance components)
+    planned = family_order(ctx.design)
+    families = sorted(t["family"].unique(), key=lambda f: (
+        f == NO_TEST, planned.index(f) if f in planned else len(planned), f))
     parts = []
-    for fam, block in t.groupby("family", sort=True):
+    for fam in families:
+        block = t[t["family"] == fam]
         rows = []
-        # pooled rows first, then the sites in the config's order (tests.csv sorts ids)
-        records = sorted(block.to_dict("records"), key=lambda r: _site_rank(labels, r["site"]))
+        # pooled rows first, then the sites in the config's order; groups, instruments and
+        # scales in the plan's order (tests.csv sorts ids)
+        records = sorted(block.to_dict("records"), key=lambda r: (
+            _site_rank(labels, r["site"]), *labels.order(r["group"], r["instrument"],
+                                                          r["scale"])[:3]))
         for rec in records:
             scale = (labels.variable(rec["scale"]) if rec["instrument"] == "demographics"
                      else labels.scale(rec["instrument"], rec["scale"]))
@@ -121,11 +169,8 @@ def tests_tables(ctx) -> list[str]:
         table = md_table(["Site", "Group", "Scale", "Test", "Contrast", "*n*", "Statistic",
                           "*df*", "*p*", "*p* adj.", "Effect", labels.ci], rows,
                          "lllllrrrrrrr")
-        caption = (f"Every test of family `{fam}`, one row per test and effect size "
-                   "(tests.csv)." if fam != NO_TEST else
-                   "Rows without a test: the variance components of each trial outcome's "
-                   "model and their intraclass correlations (tests.csv).")
-        parts.append(_float_div(f"tbl-tests-{fam.replace('_', '-')}", table, caption))
+        parts.append(_float_div(f"tbl-tests-{fam.replace('_', '-')}", table,
+                                family_caption(block, fam, labels)))
     return parts
 
 
@@ -185,30 +230,47 @@ def calibration_table(ctx) -> str:
                       "calibration.csv).")
 
 
+UNDECLARED_REASONS = {"no meta-inference declared": "a domain without a declared "
+                      "meta-inference"}
+
+
+def _undeclared_reason(reason: str) -> str:
+    """peerstudy.integration's reason, in a reader's words."""
+    if reason.startswith("no domain declared"):
+        return "no joint-display domain covers this result"
+    return UNDECLARED_REASONS.get(reason, reason)
+
+
 def qualitative_tables(ctx) -> list[str]:
     from peerstudy.report import tables
 
     r, parts = ctx.results, []
+    unit = tables.qualitative_unit(ctx.design)
     if "codes" in r:
-        rows = [[c["group"], c["code"], fmt.integer(c["quotations"]), fmt.integer(c["documents"])]
-                for c in r["codes"].to_dict("records")]
+        rows = [[tables.code_group_label(c["group"]), c["code"], fmt.integer(c["quotations"]),
+                 fmt.integer(c["documents"])] for c in r["codes"].to_dict("records")]
         parts += ["## Codes", "", _float_div(
-            "tbl-codes-all", md_table(["Code group", "Code", "Quotations", "Documents"], rows,
-                                      "llrr"), "Every code of the export (qualitative/codes.csv).")]
+            "tbl-codes-all", md_table(["Code group", "Code", unit, "Documents"], rows,
+                                      "llrr"),
+            f"Every code of the coding export, with its {unit.lower()} and the documents "
+            "they come from.")]
     if "agreement" in r:
         parts += ["## Intercoder agreement by code", "", _float_div(
             "tbl-agreement-all", tables.agreement_by_code(r["agreement"]),
-            "Agreement of the two coders for every code and level (qualitative/agreement.csv).")]
+            "Agreement of the two coders on every code, at the level of documents (was the "
+            "code used in the document) and of segments (did the two coders' segments of the "
+            "code overlap by the declared share).")]
     if "joint_undeclared" in r and len(r["joint_undeclared"]):
         labels = Labels(ctx.design, ctx.registry)
         rows = [[labels.group.get(u["group"], u["group"]),
                  labels.scale(u["instrument"], u["scale"]), labels.contrast(u["contrast"]),
-                 u["reason"]] for u in r["joint_undeclared"].to_dict("records")]
+                 _undeclared_reason(u["reason"])]
+                for u in r["joint_undeclared"].to_dict("records")]
         parts += ["## Results without a declared meta-inference", "", _float_div(
             "tbl-undeclared", md_table(["Group", "Scale", "Contrast", "Why not in the joint "
                                         "display"], rows, "llll"),
-            "Primary-test results without a declared meta-inference, left out of the joint "
-            "display (qualitative/joint_display_undeclared.csv).")]
+            "Results of the joint display's test without a declared meta-inference, left out "
+            "of the joint display.")]
     return parts
 
 

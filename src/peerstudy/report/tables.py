@@ -509,20 +509,35 @@ def cfir(matrix: pd.DataFrame, sources: list[str] | None = None,
     return md_table(["CFIR domain", *[s[:1].upper() + s[1:] for s in sources]], rows)
 
 
-def code_groups(groups: pd.DataFrame, codes: pd.DataFrame, top: int = 4) -> str:
+def qualitative_unit(design: dict) -> str:
+    """What the coding exports count, as a column heading (peerstudy.config.coding_unit)."""
+    from peerstudy.config import coding_unit
+
+    return coding_unit(design)
+
+
+def code_group_label(name: str) -> str:
+    """A code group as printed: an export's all-capitals group name ('ACCOMPANY',
+    'INNER SETTING') in title case, any other name as the export wrote it."""
+    name = str(name)
+    return name.title() if name.isupper() else name
+
+
+def code_groups(groups: pd.DataFrame, codes: pd.DataFrame, top: int = 4,
+                unit: str = "Quotations") -> str:
     rows = []
     for g in groups.sort_values(["quotations", "group"], ascending=[False, True]).itertuples():
         largest = codes[codes["group"] == g.group].sort_values(
             ["quotations", "code"], ascending=[False, True]).head(top)
-        rows.append([g.group.title() if g.group.isupper() else g.group, str(g.codes),
+        rows.append([code_group_label(g.group), str(g.codes),
                      str(g.quotations), fmt.num(100 * g.share, 1),
                      "; ".join(f"{c.code} ({c.quotations})" for c in largest.itertuples())])
-    return md_table(["Code group", "Codes", "Quotations", "%", "Largest codes (quotations)"],
+    return md_table(["Code group", "Codes", unit, "%", f"Largest codes ({unit.lower()})"],
                     rows, "lrrrl")
 
 
-def themes(table: pd.DataFrame, sources: list[str]) -> str:
-    """Themes with their quotations, documents and quotations per source."""
+def themes(table: pd.DataFrame, sources: list[str], unit: str = "Quotations") -> str:
+    """Themes with their quotations (or coded segments), documents and counts per source."""
     rows = []
     for _, block in table.groupby("theme", sort=False):
         cells = block.set_index("source")
@@ -530,8 +545,20 @@ def themes(table: pd.DataFrame, sources: list[str]) -> str:
         rows.append([total["label"], fmt.integer(total["quotations"]),
                      *[fmt.integer(cells.loc[s, "quotations"]) if s in cells.index else "0"
                        for s in sources], fmt.integer(total["documents"])])
-    return md_table(["Theme", "Quotations", *[s[:1].upper() + s[1:] for s in sources],
+    return md_table(["Theme", unit, *[s[:1].upper() + s[1:] for s in sources],
                      "Documents"], rows, "l" + "r" * (len(sources) + 2))
+
+
+def _locator(quotation: str, document) -> str:
+    """Where a quotation lies in its document: a MAXQDA segment's paragraphs ('Doc:20-20'
+    -> 'paragraph 20', 'Doc:20-23' -> 'paragraphs 20–23'), else the export's quotation id
+    ('quotation 5:39', as Atlas.ti numbers them)."""
+    rest = quotation[len(f"{document}:"):] if quotation.startswith(f"{document}:") else None
+    span = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", rest or "")
+    if span:
+        first, last = span.groups()
+        return f"paragraph {first}" if first == last else f"paragraphs {first}–{last}"
+    return f"quotation {quotation}" if rest is None else rest.strip()
 
 
 def quotations(quotes: pd.DataFrame, table: pd.DataFrame) -> str:
@@ -543,10 +570,7 @@ def quotations(quotes: pd.DataFrame, table: pd.DataFrame) -> str:
         parts.append(f"**{head['label']}.** {head['description']} "
                      f"*Codes:* {head['codes']}.\n")
         for rec in block.sort_values("order").to_dict("records"):
-            where = str(rec["quotation"])
-            where = (where.replace(f"{rec['document']}:", f"{rec['document']}, ")
-                     if where.startswith(str(rec["document"])) else
-                     f"{rec['document']}, quotation {where}")
+            where = f"{rec['document']}, {_locator(str(rec['quotation']), rec['document'])}"
             parts.append(f"> “{rec['text']}” ({rec['source']}; {where})\n")
     return "\n".join(parts)
 
@@ -586,13 +610,19 @@ def _p_phrase(bare: str) -> str:
 
 
 def agreement_by_code(table: pd.DataFrame) -> str:
-    rows = [[rec["level"], rec["group"], rec["code"], fmt.integer(rec["n_units"]),
+    def name(value, everything):
+        return everything if value == "all" else code_group_label(value)
+
+    records = table.to_dict("records")
+    notes = any(isinstance(rec["note"], str) and rec["note"] for rec in records)
+    rows = [[str(rec["level"]).capitalize(), name(rec["group"], "All groups"),
+             name(rec["code"], "All codes"), fmt.integer(rec["n_units"]),
              fmt.num(rec["percent_agreement"], 1), fmt.bounded(rec["kappa"]),
-             fmt.bounded(rec["krippendorff_alpha"]),
-             rec["note"] if isinstance(rec["note"], str) else ""]
-            for rec in table.to_dict("records")]
-    return md_table(["Level", "Code group", "Code", "Units", "Agreement (%)", "κ", "α", "Note"],
-                    rows, "lllrrrrl")
+             fmt.bounded(rec["krippendorff_alpha"])]
+            + ([rec["note"] if isinstance(rec["note"], str) else ""] if notes else [])
+            for rec in records]
+    return md_table(["Level", "Code group", "Code", "Units", "Agreement (%)", "κ", "α"]
+                    + (["Note"] if notes else []), rows, "lllrrrr" + ("l" if notes else ""))
 
 
 # ---- synthetic data ---------------------------------------------------------------------
