@@ -61,11 +61,18 @@ end
 -- none, and LibreOffice then squeezes columns until words break. Each column gets a
 -- share of the text width in proportion to its content: at least its longest word,
 -- at most a long cell's worth, so that words are never split.
+-- Widths are counted in average characters of table text; a capital letter ("RAS-R",
+-- "SWLS") is about half as wide again as the average character.
+local function text_width(text)
+  local _, capitals = text:gsub("%u", "")
+  return (utf8.len(text) or #text) + 0.5 * capitals
+end
+
 local function cell_lengths(cell)
   local text = pandoc.utils.stringify(cell.contents)
   local longest = 0
-  for word in text:gmatch("%S+") do longest = math.max(longest, utf8.len(word) or #word) end
-  return longest, utf8.len(text) or #text
+  for word in text:gmatch("%S+") do longest = math.max(longest, text_width(word)) end
+  return longest, text_width(text)
 end
 
 -- PDF: a short table (up to 15 rows of short cells) is kept on one page instead of
@@ -96,7 +103,7 @@ end
 -- of the text width (about 95 characters of 9-point table text) in proportion to how
 -- much longer its cells run. Returns the widths and whether the content needs more than
 -- the text width.
-local WIDTH = 95
+local WIDTH = 95   -- A4 portrait; a landscape document (the supplement) sets 145
 local function proportional_widths(tbl)
   local n = #tbl.colspecs
   local least, want = {}, {}
@@ -127,7 +134,7 @@ local function proportional_widths(tbl)
     widths[i] = least[i] + math.min(share, want[i] - least[i])
     sum = sum + widths[i]
   end
-  return widths, sum, floor + extra > WIDTH
+  return widths, sum, floor + extra > WIDTH, floor
 end
 
 local function set_widths(tbl, widths, sum)
@@ -137,14 +144,34 @@ local function set_widths(tbl, widths, sum)
   return tbl
 end
 
-function Table(tbl)
-  local widths, sum, crowded = proportional_widths(tbl)
+-- A table whose unbreakable content is wider than the text width ("T1–T2", "RAS-R",
+-- "80.54 (9.73)" side by side in a dozen columns) is set in smaller type, down to 80% of
+-- the table text, so that its cells need not break inside a word or a number.
+local function scaled(blocks, floor)
+  if floor <= WIDTH then return blocks end
+  local factor = math.max(0.8, WIDTH / floor)
+  local out = pandoc.Blocks{pandoc.RawBlock("typst", string.format(
+    "#[#set text(size: %.2fem)", factor))}
+  out:extend(blocks)
+  out:insert(pandoc.RawBlock("typst", "]"))
+  return out
+end
+
+local function table_layout(tbl)
+  local widths, sum, crowded, floor = proportional_widths(tbl)
   if FORMAT == "typst" then
     -- a table whose content does not fit the text width: columns in proportion to their
     -- content (Typst's automatic columns squeeze the first, label column the most)
     if crowded then set_widths(tbl, widths, sum) end
-    return keep_together(tbl) or tbl
+    return scaled(keep_together(tbl) or pandoc.Blocks{tbl}, floor)
   end
   if FORMAT ~= "docx" then return nil end
   return set_widths(tbl, widths, sum)
+end
+
+-- Tables are laid out once the page is known: a landscape document (`landscape: true`,
+-- the supplement) has about half as much width again as a portrait one.
+function Pandoc(doc)
+  if doc.meta.landscape == true then WIDTH = 145 end
+  return doc:walk{Table = table_layout}
 end
