@@ -103,7 +103,14 @@ def _restyle(styles: str) -> str:
     return styles.replace("</w:styles>", CALLOUT_STYLE + TABLE_NOTE_STYLE + "</w:styles>")
 
 
-def write_reference_docx(path: Path, pandoc: str) -> None:
+# A4 landscape, margins of 2.54 cm (twentieths of a point), for a landscape document
+# (the supplement, `landscape: true`): pandoc takes the page from the reference's sectPr.
+LANDSCAPE_PAGE = ('<w:pgSz w:w="16838" w:h="11906" w:orient="landscape" />'
+                  '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" '
+                  'w:header="708" w:footer="708" w:gutter="0" />')
+
+
+def write_reference_docx(path: Path, pandoc: str, landscape: bool = False) -> None:
     default = subprocess.run([pandoc, "--print-default-data-file", "reference.docx"],
                              capture_output=True, check=True).stdout
     source = zipfile.ZipFile(io.BytesIO(default))
@@ -113,6 +120,9 @@ def write_reference_docx(path: Path, pandoc: str) -> None:
             data = source.read(name)
             if name == "word/styles.xml":
                 data = _restyle(data.decode("utf-8")).encode("utf-8")
+            elif name == "word/document.xml" and landscape:
+                data = data.decode("utf-8").replace(
+                    "<w:sectPr>", "<w:sectPr>" + LANDSCAPE_PAGE, 1).encode("utf-8")
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)

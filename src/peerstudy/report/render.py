@@ -112,7 +112,7 @@ def _metadata_file(options: dict, document: str, tmp: Path) -> Path:
     return path
 
 
-def _format_args(fmt: str, options: dict, build: Path) -> list[str]:
+def _format_args(fmt: str, options: dict, build: Path, landscape: bool = False) -> list[str]:
     spec = (options.get("format") or {}).get({"pdf": "typst"}.get(fmt, fmt)) or {}
     spec = spec if isinstance(spec, dict) else {}
     args: list[str] = []
@@ -127,7 +127,7 @@ def _format_args(fmt: str, options: dict, build: Path) -> list[str]:
             args.append("--toc")
     elif fmt == "docx":
         ref = spec.get("reference-doc")
-        args.append(f"--reference-doc={build / ref if ref else reference_docx(build)}")
+        args.append(f"--reference-doc={build / ref if ref else reference_docx(build, landscape)}")
     else:
         # Typst reads files only under the build folder: the layout is copied there.
         shutil.copyfile(QUARTO / "apa.typ", build / ".apa.typ")
@@ -153,7 +153,7 @@ def run_pandoc(document: str, fmt: str, build: Path, options: dict, out: Path) -
         for name in FILTERS:
             args.append(f"--lua-filter={QUARTO / name}")
         args.append("--citeproc")
-        args += _format_args(fmt, options, build)
+        args += _format_args(fmt, options, build, _landscape(build, document))
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)}
         proc = subprocess.run(args, cwd=build, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -172,7 +172,8 @@ def render_fallback(build: Path, documents: list[str], formats: list[str]) -> No
     options = project_options(build)
     pandoc_path()  # found once, before the threads start
     if "docx" in formats:
-        reference_docx(build)  # built once, before the formats start
+        for document in documents:  # built once, before the formats start
+            reference_docx(build, _landscape(build, document))
     for document in documents:
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:
             jobs = [pool.submit(_render_format, build, options, document, fmt)
@@ -235,15 +236,25 @@ def render(build: str | Path, documents: list[str], formats: list[str],
     return "quarto" if use_quarto else "pandoc+typst"
 
 
-def reference_docx(build: Path) -> Path:
-    """The DOCX reference document (APA table, caption and callout styles), built once
-    per staging folder from pandoc's own default (see ``peerstudy.report.docx``)."""
+def reference_docx(build: Path, landscape: bool = False) -> Path:
+    """The DOCX reference document (APA table, caption and callout styles; A4 landscape
+    pages for a landscape document), built once per staging folder from pandoc's own
+    default (see ``peerstudy.report.docx``)."""
     from peerstudy.report.docx import write_reference_docx
 
-    path = build / ".reference.docx"
+    path = build / (".reference-landscape.docx" if landscape else ".reference.docx")
     if not path.exists():
-        write_reference_docx(path, pandoc_path())
+        write_reference_docx(path, pandoc_path(), landscape)
     return path
+
+
+def _landscape(build: Path, document: str) -> bool:
+    """Whether the document's front matter asks for landscape pages (`landscape: true`)."""
+    text = (build / f"{document}.qmd").read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return False
+    head = text.split("\n---", 1)[0].lstrip("-")
+    return bool((yaml.safe_load(head) or {}).get("landscape"))
 
 
 def stage_project(project: Path, build: Path) -> list[Path]:
