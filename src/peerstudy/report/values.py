@@ -246,8 +246,9 @@ def _tests(ctx: Context) -> pd.DataFrame:
         "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci, zeros, nonzero "
         "(zero differences dropped and differences ranked), p_min (the smallest p the "
         "signed-rank test can give with that many differences), p_first (alpha over the "
-        "family's tests: Holm's threshold for its smallest p) and p_min_versus_first "
-        "(above/below); ttest, t, dz, dz_ci, dav, gav",
+        "family's tests: Holm's threshold for its smallest p), p_min_versus_first "
+        "(above/below) and p_min_can_lead ('could'/'could not': pass that threshold); "
+        "ttest, t, dz, dz_ci, dav, gav",
         needs=("tests",))
 def within_values(ctx: Context):
     t = _tests(ctx)
@@ -341,7 +342,8 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
     smallest when they are equal, so |z| <= sqrt(n'), or sqrt(n')(1 - 1/S) with the
     continuity correction). ``p_first``: the threshold Holm's (or Bonferroni's) method
     sets for the smallest p of the test's family, alpha / m, m being the number of
-    tests of this test in the family; ``p_min_versus_first``: 'above' or 'below' it.
+    tests of this test in the family; ``p_min_versus_first``: 'above' or 'below' it;
+    ``p_min_can_lead``: 'could' or 'could not' (pass it, whatever the differences).
     Written here (not taken from scipy) because no library reports this bound.
     """
     from scipy.stats import norm
@@ -362,7 +364,7 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
         corrected = ctx.conventions["conventions"].get("wilcoxon", {}).get("correction")
         z = nonzero ** 0.5 * ((1 - 1 / total) if corrected else 1)
         p_min = float(min(1.0, 2 * norm.sf(z)))
-    yield Value(f"{base}.p_min", fmt.p_expr(p_min, alpha=ctx.alpha), src, wsel,
+    yield Value(f"{base}.p_min", fmt.p_bare(p_min, alpha=ctx.alpha), src, wsel,
                 "n, note, method (the smallest attainable p)")
     if ctx.correction not in ("holm", "bonferroni"):
         return
@@ -372,9 +374,11 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
                                     "timepoint"]))
     first = ctx.alpha / m
     fsel = f"{wsel}, family={w['family']}"
-    yield Value(f"{base}.p_first", fmt.p_expr(first, alpha=ctx.alpha), src, fsel,
+    yield Value(f"{base}.p_first", fmt.p_bare(first, alpha=ctx.alpha), src, fsel,
                 "alpha / tests in the family")
     yield Value(f"{base}.p_min_versus_first", "below" if p_min < first else "above", src,
+                fsel, "n, note, method; alpha / tests in the family")
+    yield Value(f"{base}.p_min_can_lead", "could" if p_min < first else "could not", src,
                 fsel, "n, note, method; alpha / tests in the family")
 
 
