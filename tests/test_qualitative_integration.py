@@ -228,3 +228,18 @@ def test_declared_sources_must_exist_and_match_the_exemplar():
                                      "domains": [domain(sources=["PSWs"], exemplar="1:1")]},
                       alpha=0.05, multiplicity="holm", higher_is_better=BETTER,
                       exemplars=found, code_sources=SOURCES)
+
+
+def test_default_study_counts_each_finding_in_the_group_it_speaks_for(default_run):
+    shown = pd.read_csv(default_run / "results/catalonia/joint_display.csv").set_index("domain")
+    by_source = pd.read_csv(default_run / "results/catalonia/qualitative/code_sources.csv")
+    for domain, rec in shown.iterrows():
+        assert rec["quotations_from"] != "all sources", domain
+        codes = rec["codes"].split("; ") if isinstance(rec["codes"], str) else []
+        mine = by_source[by_source["code"].isin(codes)
+                         & by_source["source"].isin(rec["quotations_from"].split("; "))]
+        assert rec["quotations"] == mine["quotations"].sum(), domain
+        assert rec["quotations"] <= rec["quotations_all"]
+    # the Stigma code is spread over all three sources: the PSWs' row counts only theirs
+    stigma = shown.loc["PSWs' self-stigma"]
+    assert stigma["quotations"] < stigma["quotations_all"]
