@@ -22,7 +22,7 @@ def main(smk):
     display, undeclared = joint_display(
         pd.read_csv(smk.input.tests), pd.read_csv(smk.input.codes), spec, alpha=plan["alpha"],
         multiplicity=plan["multiplicity"]["method"], higher_is_better=better,
-        exemplars=exemplars)
+        exemplars=exemplars, code_sources=pd.read_csv(smk.input.code_sources))
     write_csv(smk.output.checks, display)
     write_csv(smk.output.undeclared, undeclared)
 

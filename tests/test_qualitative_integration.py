@@ -182,3 +182,64 @@ def test_a_domain_exemplar_must_carry_one_of_its_codes():
                              exemplars=found)
     assert shown.iloc[0][["exemplar_source", "exemplar_text"]].tolist() == [
         "PSWs", "[synthetic] text"]
+
+
+SOURCES = pd.DataFrame({"code": ["Nerves and stress"] * 3 + ["Peer as colleague"] * 3,
+                        "source": ["PSWs", "service users", "professionals"] * 2,
+                        "quotations": [2, 0, 4, 1, 0, 3]})
+
+
+def test_a_domain_counts_the_quotations_of_the_sources_it_speaks_for():
+    # CODES holds 6 + 4 quotations over every source; SOURCES splits them by source
+    spec = {"test": "wilcoxon", "domains": [
+        domain(codes=["Nerves and stress", "Peer as colleague"], sources=["PSWs"]),
+        domain(domain="everyone", codes=["Nerves and stress", "Peer as colleague"])]}
+    shown, _ = joint_display(TESTS, CODES, spec, alpha=0.05, multiplicity="holm",
+                             higher_is_better=BETTER, code_sources=SOURCES)
+    rows = shown.set_index("domain")
+    assert rows.loc["life satisfaction", ["quotations", "quotations_all", "quotations_from"]
+                    ].tolist() == [3, 10, "PSWs"]
+    assert rows.loc["everyone", ["quotations", "quotations_all", "quotations_from"]
+                    ].tolist() == [10, 10, "all sources"]
+
+
+def test_a_claim_about_a_group_needs_that_groups_quotations():
+    # the professionals never used the code: a divergence about them rests on nothing
+    spec = {"test": "wilcoxon", "domains": [domain(
+        codes=["Peer as colleague"], sources=["service users"], meta_inference="divergence",
+        qualitative_direction="favourable")]}
+    shown, _ = joint_display(TESTS, CODES, spec, alpha=0.05, multiplicity="holm",
+                             higher_is_better=BETTER, code_sources=SOURCES)
+    assert shown.iloc[0]["check"] == "flagged: declared divergence, but no quotation " \
+                                     "carries the declared codes"
+
+
+def test_declared_sources_must_exist_and_match_the_exemplar():
+    with pytest.raises(DataError, match=r"source 'PSW', which no coded document has"):
+        joint_display(TESTS, CODES, {"test": "wilcoxon", "domains": [domain(sources=["PSW"])]},
+                      alpha=0.05, multiplicity="holm", higher_is_better=BETTER,
+                      code_sources=SOURCES)
+    with pytest.raises(DataError, match=r"no per-source code counts"):
+        joint_display(TESTS, CODES, {"test": "wilcoxon", "domains": [domain(sources=["PSWs"])]},
+                      alpha=0.05, multiplicity="holm", higher_is_better=BETTER)
+    found = {"1:1": ("professionals", "[synthetic] text", {"Nerves and stress"})}
+    with pytest.raises(DataError, match=r"comes from professionals, not from the domain's"):
+        joint_display(TESTS, CODES, {"test": "wilcoxon",
+                                     "domains": [domain(sources=["PSWs"], exemplar="1:1")]},
+                      alpha=0.05, multiplicity="holm", higher_is_better=BETTER,
+                      exemplars=found, code_sources=SOURCES)
+
+
+def test_default_study_counts_each_finding_in_the_group_it_speaks_for(default_run):
+    shown = pd.read_csv(default_run / "results/catalonia/joint_display.csv").set_index("domain")
+    by_source = pd.read_csv(default_run / "results/catalonia/qualitative/code_sources.csv")
+    for domain, rec in shown.iterrows():
+        assert rec["quotations_from"] != "all sources", domain
+        codes = rec["codes"].split("; ") if isinstance(rec["codes"], str) else []
+        mine = by_source[by_source["code"].isin(codes)
+                         & by_source["source"].isin(rec["quotations_from"].split("; "))]
+        assert rec["quotations"] == mine["quotations"].sum(), domain
+        assert rec["quotations"] <= rec["quotations_all"]
+    # the Stigma code is spread over all three sources: the PSWs' row counts only theirs
+    stigma = shown.loc["PSWs' self-stigma"]
+    assert stigma["quotations"] < stigma["quotations_all"]

@@ -16,6 +16,7 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -324,3 +325,59 @@ def test_manuscript_and_supplement_in_all_formats(paper):
     tests = pd.read_csv(paper["where"] / "results/catalonia/tests.csv")
     assert supplement.count("<tr") >= len(tests)
     assert not re.search(r'(src|href)="https?://', paper["html"].split("<body")[0])
+
+
+def _floor_values(method: str, correction: bool, n: int = 10, zeros: int = 3, family: int = 12):
+    from peerstudy.report.values import Context, _wilcoxon_floor
+
+    rows = pd.DataFrame({"site": "all", "group": "psw", "instrument": "swls", "scale": "total",
+                         "factor": "timepoint", "timepoint": "", "test": "wilcoxon",
+                         "family": "psw_pairwise", "p": 0.5,
+                         "contrast": [f"C{i}" for i in range(family)]})
+    ctx = Context("s", {"tests": rows}, {"alpha": 0.05, "multiplicity": {"method": "holm"},
+                                         "conventions": {"wilcoxon": {"correction": correction}}},
+                  {}, {})
+    w = rows.iloc[0].copy()
+    w["n"], w["method"], w["note"] = n, method, f"{zeros} zero differences (wilcox)"
+    return {v.key.rsplit(".", 1)[1]: v.text for v in _wilcoxon_floor(ctx, "k", "", "", w)}
+
+
+@pytest.mark.parametrize("method, correction", [("asymptotic", False), ("asymptotic", True),
+                                                ("exact", False)])
+def test_the_smallest_attainable_signed_rank_p_is_scipys_most_extreme_result(method,
+                                                                              correction):
+    # Reference: scipy.stats.wilcoxon (scipy 1.17.1) on the most extreme data for 7
+    # non-zero differences. Asymptotic: all of one sign and all tied, which minimises the
+    # tie-corrected variance (any other pattern gives a larger p, checked on every
+    # distinct-rank pattern below). Exact: all of one sign, p = 2 / 2^7 = .0156.
+    from scipy.stats import wilcoxon
+
+    from peerstudy.report.format import p_bare
+
+    got = _floor_values(method, correction)
+    assert (got["zeros"], got["nonzero"]) == ("3", "7")
+    if method == "exact":
+        expected = wilcoxon(-np.arange(1.0, 8.0), method="exact").pvalue
+        assert expected == pytest.approx(2 / 2 ** 7)
+    else:
+        expected = wilcoxon(-np.ones(7), method="approx", correction=correction).pvalue
+        for signs in range(2 ** 7):  # every sign pattern of distinct ranks gives more
+            d = np.arange(1.0, 8.0) * [1 if signs >> i & 1 else -1 for i in range(7)]
+            assert wilcoxon(d, method="approx", correction=correction).pvalue >= expected
+    assert got["p_min"] == p_bare(expected)
+    # Holm's threshold for the smallest p of a family of 12: .05 / 12
+    assert got["p_first"] == ".004"
+    assert got["p_min_versus_first"] == ("below" if expected < 0.05 / 12 else "above")
+    assert got["p_min_can_lead"] == ("could" if expected < 0.05 / 12 else "could not")
+
+
+def test_the_default_papers_wilcoxon_floor_and_family_sizes(default_run):
+    variables = yaml.safe_load((default_run / "reports/catalonia/_variables.yml").read_text())
+    swls = variables["within"]["psw"]["swls"]["total"]["T2_T3"]
+    # tests.csv notes "3 zero differences (wilcox)" among the 10 complete pairs
+    assert (swls["n"], swls["zeros"], swls["nonzero"]) == ("10", "3", "7")
+    assert swls["p_min_versus_first"] == "above" and swls["p_min_can_lead"] == "could not"
+    family = variables["family"]["psw_pairwise"]
+    assert (family["n_tests"], family["wilcoxon"]["n_tests"]) == ("12", "12")
+    assert (family["rm_anova"]["n_tests"], family["friedman"]["n_tests"]) == ("4", "4")
+    assert family["mixed_model"]["n_tests"] == "12"

@@ -317,6 +317,8 @@ def _check_qualitative(config, source, base, check_paths) -> None:
         _check_path(source, "qualitative.themes", qual["themes"], base)
     for i, dom in enumerate(qual.get("joint_display", {}).get("domains", [])):
         key = f"qualitative.joint_display.domains[{i}] ({dom['domain']})"
+        for src in dom.get("sources", []):
+            _member(source, f"{key}.sources", src, qual.get("sources", []), "source")
         if "meta_inference" not in dom:
             continue  # undeclared: left out of the display and listed
         needs = ["finding", "statement"]

@@ -22,7 +22,8 @@ JOINT_COLUMNS = ["domain", "instrument", "scale", "group", "contrast", "change",
                  "effect_name", "effect", "codes", "quotations", "convergence", "meta_inference",
                  "statement", "check", "finding", "qualitative_direction",
                  "quantitative_direction", "significant", "p_adjusted", "p_used", "p_basis",
-                 "alpha", "justification", "exemplar", "exemplar_source", "exemplar_text"]
+                 "alpha", "justification", "exemplar", "exemplar_source", "exemplar_text",
+                 "quotations_from", "quotations_all"]
 UNDECLARED_COLUMNS = ["domain", "group", "instrument", "scale", "contrast", "reason"]
 DIRECTED = ("favourable", "unfavourable")
 
@@ -102,6 +103,7 @@ def _fmt_p(p: float) -> str:
 
 def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict, *, alpha: float,
                   multiplicity: str, higher_is_better: dict, exemplars: dict | None = None,
+                  code_sources: pd.DataFrame | None = None,
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The declared domains beside their quantitative results, checked.
 
@@ -123,6 +125,11 @@ def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict, *, alpha
         ``quotation id -> (source, text, codes)`` for the domains' declared exemplars
         (``peerstudy.themes.exemplar_texts``); an exemplar must carry one of its
         domain's codes.
+    code_sources : DataFrame, optional
+        qualitative/code_sources.csv (``code``, ``source``, ``quotations``): needed when a
+        domain declares ``sources``, the qualitative sources its finding speaks for; its
+        ``quotations`` (and the check) then count only their quotations, so that a
+        statement about one group never rests on quotations from the others.
 
     Returns
     -------
@@ -130,7 +137,10 @@ def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict, *, alpha
         ``JOINT_COLUMNS``, one row per domain with a declared meta-inference, in
         declared order. ``check`` is ``ok``, ``flagged: <reason>`` or
         ``justified: <reason>``; ``convergence`` repeats ``meta_inference`` (the
-        column name of the results contract).
+        column name of the results contract). ``quotations`` counts the quotations under
+        the domain's codes from its declared ``sources`` (``quotations_from``; "all
+        sources" when none are declared); ``quotations_all`` counts them over every
+        source.
     undeclared : DataFrame
         ``UNDECLARED_COLUMNS``: declared domains without a meta-inference, and
         results of the test that no domain covers; left out of the display.
@@ -162,7 +172,7 @@ def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict, *, alpha
                                "contrast": d["contrast"], "reason": "no meta-inference declared"})
             continue
         rows.append(_row(d, hit.iloc[0], count, alpha, use_adjusted, higher_is_better,
-                         exemplars or {}))
+                         exemplars or {}, _source_count(d, code_sources)))
     for rec in pool[pool["factor"] == "timepoint"].itertuples(index=False):
         key = (rec.group, rec.instrument, rec.scale, rec.contrast)
         if "-" in str(rec.contrast) and key not in covered:
@@ -176,13 +186,37 @@ def joint_display(tests: pd.DataFrame, codes: pd.DataFrame, spec: dict, *, alpha
     return pd.DataFrame(rows, columns=JOINT_COLUMNS), undeclared
 
 
-def _row(d, test, count, alpha, use_adjusted, higher_is_better, exemplars) -> dict:
+def _source_count(d: dict, code_sources: pd.DataFrame | None) -> int | None:
+    """Quotations under the domain's codes from its declared sources; None when it
+    declares none (every source counts)."""
+    sources = d.get("sources")
+    if not sources:
+        return None
+    if code_sources is None:
+        raise DataError(f"qualitative.joint_display: domain '{d['domain']}' declares sources "
+                        f"{', '.join(sources)}, but no per-source code counts "
+                        "(qualitative/code_sources.csv) were given.")
+    known = set(code_sources["source"])
+    unknown = [s for s in sources if s not in known]
+    if unknown:
+        raise DataError(f"qualitative.joint_display: domain '{d['domain']}' declares source "
+                        f"'{unknown[0]}', which no coded document has"
+                        f"{closest(unknown[0], sorted(known))} — use a name from "
+                        "qualitative.sources.")
+    rows = code_sources[code_sources["code"].isin(d["codes"])
+                        & code_sources["source"].isin(sources)]
+    return int(rows["quotations"].sum())
+
+
+def _row(d, test, count, alpha, use_adjusted, higher_is_better, exemplars,
+         from_sources: int | None = None) -> dict:
     p_used = float(test["p_adjusted"] if use_adjusted else test["p"])
     basis = "p_adjusted" if use_adjusted else "p"
     significant = bool(p_used < alpha)
     better = higher_is_better.get((d["instrument"], d["scale"]))
     quant_dir = quantitative_direction(test["mean_difference"], better)
-    quotations = int(sum(count[c] for c in d["codes"]))
+    quotations_all = int(sum(count[c] for c in d["codes"]))
+    quotations = quotations_all if from_sources is None else from_sources
     p_text = f"{basis} = {_fmt_p(p_used)} at alpha = {f'{alpha:g}'.lstrip('0')}"
     reason = check_meta_inference(d["meta_inference"], d.get("qualitative_direction"),
                                   quant_dir, significant, quotations, p_text)
@@ -198,6 +232,10 @@ def _row(d, test, count, alpha, use_adjusted, higher_is_better, exemplars) -> di
         raise DataError(f"qualitative.joint_display: domain '{d['domain']}': exemplar "
                         f"'{d['exemplar']}' is coded {', '.join(sorted(codes))}, none of the "
                         "domain's codes — choose a quotation the domain rests on.")
+    if d.get("exemplar") and d.get("sources") and source not in d["sources"]:
+        raise DataError(f"qualitative.joint_display: domain '{d['domain']}': exemplar "
+                        f"'{d['exemplar']}' comes from {source}, not from the domain's sources "
+                        f"({', '.join(d['sources'])}) — choose a quotation of those sources.")
     return {
         "domain": d["domain"], "instrument": d["instrument"], "scale": d["scale"],
         "group": d["group"], "contrast": d["contrast"], "change": test["mean_difference"],
@@ -211,6 +249,8 @@ def _row(d, test, count, alpha, use_adjusted, higher_is_better, exemplars) -> di
         "p_adjusted": test["p_adjusted"], "p_used": p_used, "p_basis": basis, "alpha": alpha,
         "justification": justification, "exemplar": d.get("exemplar", ""),
         "exemplar_source": source, "exemplar_text": text,
+        "quotations_from": "; ".join(d.get("sources") or []) or "all sources",
+        "quotations_all": quotations_all,
     }
 
 

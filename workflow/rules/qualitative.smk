@@ -33,6 +33,7 @@ rule meta_inferences:
         code=code_of("meta_inferences"),
         tests=f"{RESULTS}/tests.csv",
         codes=f"{RESULTS}/qualitative/codes.csv",
+        code_sources=f"{RESULTS}/qualitative/code_sources.csv",
         exports=qualitative_exports(),
         registry=registry_yaml(),
     output:

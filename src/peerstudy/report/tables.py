@@ -209,10 +209,11 @@ def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: La
         if total is not None:
             low, high = inst.scale_range(total)
             span, meaning = f"{fmt.num(low, 0)}–{fmt.num(high, 0)}", total.higher_is
-        else:  # separate ratings and no total (e.g. the COPM)
+        else:  # separate ratings and no total (e.g. the COPM): each kind of rating's meaning
             first = next(iter(inst.scales.values()))
             low, high = inst.scale_range(first)
-            span, meaning = f"{fmt.num(low, 0)}–{fmt.num(high, 0)} each", first.higher_is
+            meanings = dict.fromkeys(sc.higher_is for sc in inst.scales.values() if sc.higher_is)
+            span, meaning = f"{fmt.num(low, 0)}–{fmt.num(high, 0)} each", "; ".join(meanings)
             total = first
         alphas = reliability.loc[(reliability["instrument"] == inst_id)
                                  & (reliability["scale"] == total.id), "alpha"].dropna()
@@ -597,7 +598,10 @@ def joint_display(joint: pd.DataFrame, labels: Labels) -> str:
                  f"{labels.contrast(rec['contrast'])}: Δ = {fmt.num(rec['change'])}, "
                  f"*p*{p_label} {_p_phrase(labels.p(rec['p_used']))}")
         codes = rec["codes"] if isinstance(rec["codes"], str) and rec["codes"] else ""
-        qual = (f"{rec['finding']} ({codes}; {int(rec['quotations'])} quotations)" if codes
+        origin = rec.get("quotations_from") or "all sources"
+        count = (f"{int(rec['quotations'])} quotations" if origin == "all sources" else
+                 f"{int(rec['quotations'])} quotations from {origin.replace('; ', ', ')}")
+        qual = (f"{rec['finding']} ({codes}; {count})" if codes
                 else f"{rec['finding']} (no code speaks to it)")
         rows.append([rec["domain"], quant, qual, rec["meta_inference"].capitalize(),
                      rec["statement"]])

@@ -243,8 +243,12 @@ def _tests(ctx: Context) -> pd.DataFrame:
         "a change between two timepoints in the complete pairs: n, m1, m2, sd1, sd2 (means of "
         "the pairs), change, direction (rose/fell), favour (improved/worsened on the scale's "
         "direction), the primary test's p (adjusted where a correction is declared), "
-        "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci; ttest, t, dz, "
-        "dz_ci, dav, gav",
+        "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci, zeros, nonzero "
+        "(zero differences dropped and differences ranked), p_min (the smallest p the "
+        "signed-rank test can give with that many differences), p_first (alpha over the "
+        "family's tests: Holm's threshold for its smallest p), p_min_versus_first "
+        "(above/below) and p_min_can_lead ('could'/'could not': pass that threshold); "
+        "ttest, t, dz, dz_ci, dav, gav",
         needs=("tests",))
 def within_values(ctx: Context):
     t = _tests(ctx)
@@ -293,6 +297,7 @@ def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
         yield Value(f"{base}.r", fmt.bounded(w["effect"]), src, wsel, "effect")
         yield Value(f"{base}.r_ci", fmt.ci(w["ci_low"], w["ci_high"], is_bounded=True,
                                            level=ctx.level), src, wsel, "ci_low, ci_high")
+        yield from _wilcoxon_floor(ctx, base, wsel, src, w)
     if "paired_t" in tests:
         rows = tests["paired_t"].set_index("effect_name")
         first_t = rows.iloc[0]
@@ -324,6 +329,57 @@ def _pair_values(ctx, base, sel, src, block, primary, inst, scale):
     yield Value(f"{base}.p_unadjusted", fmt.p_expr(rec["p"], alpha=ctx.alpha), src, psel, "p")
     yield Value(f"{base}.sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src, psel,
                 "p_adjusted" if label else "p")
+
+
+def _wilcoxon_floor(ctx, base, wsel, src, w):
+    """How small a p the signed-rank test could give with the differences it ranked.
+
+    ``zeros`` and ``nonzero``: the zero differences dropped (zero_method ``wilcox``, as
+    the row's note records them) and the differences ranked. ``p_min``: the smallest
+    two-sided p the test can return with ``nonzero`` differences, whatever their sizes
+    and signs: exact, 2 x 0.5^n'; asymptotic, every difference of one sign and all tied
+    (the sum of the ranks is fixed at n'(n'+1)/2 = S and their sum of squares is
+    smallest when they are equal, so |z| <= sqrt(n'), or sqrt(n')(1 - 1/S) with the
+    continuity correction). ``p_first``: the threshold Holm's (or Bonferroni's) method
+    sets for the smallest p of the test's family, alpha / m, m being the number of
+    tests of this test in the family; ``p_min_versus_first``: 'above' or 'below' it;
+    ``p_min_can_lead``: 'could' or 'could not' (pass it, whatever the differences).
+    Written here (not taken from scipy) because no library reports this bound.
+    """
+    from scipy.stats import norm
+
+    found = re.match(r"\s*(\d+) zero differences \(wilcox\)", str(w.get("note", "")))
+    if not found:
+        return
+    zeros = int(found.group(1))
+    nonzero = int(w["n"]) - zeros
+    yield Value(f"{base}.zeros", str(zeros), src, wsel, "note")
+    yield Value(f"{base}.nonzero", str(nonzero), src, wsel, "n, note")
+    if nonzero < 1:
+        return
+    if w["method"] == "exact":
+        p_min = min(1.0, 2 * 0.5 ** nonzero)
+    else:
+        total = nonzero * (nonzero + 1) / 2
+        corrected = ctx.conventions["conventions"].get("wilcoxon", {}).get("correction")
+        z = nonzero ** 0.5 * ((1 - 1 / total) if corrected else 1)
+        p_min = float(min(1.0, 2 * norm.sf(z)))
+    yield Value(f"{base}.p_min", fmt.p_bare(p_min, alpha=ctx.alpha), src, wsel,
+                "n, note, method (the smallest attainable p)")
+    if ctx.correction not in ("holm", "bonferroni"):
+        return
+    t = _tests(ctx)
+    family = t[(t["family"] == w["family"]) & (t["test"] == w["test"]) & t["p"].notna()]
+    m = len(family.drop_duplicates(["group", "instrument", "scale", "factor", "contrast",
+                                    "timepoint"]))
+    first = ctx.alpha / m
+    fsel = f"{wsel}, family={w['family']}"
+    yield Value(f"{base}.p_first", fmt.p_bare(first, alpha=ctx.alpha), src, fsel,
+                "alpha / tests in the family")
+    yield Value(f"{base}.p_min_versus_first", "below" if p_min < first else "above", src,
+                fsel, "n, note, method; alpha / tests in the family")
+    yield Value(f"{base}.p_min_can_lead", "could" if p_min < first else "could not", src,
+                fsel, "n, note, method; alpha / tests in the family")
 
 
 @family("omnibus.{group}.{instrument}.{scale}.{rm_anova|friedman|...}", "tests.csv",
@@ -533,10 +589,12 @@ def categorical_values(ctx: Context):
         yield Value(f"{base}.fisher", text, src, sel, "effect, ci_low, ci_high, p_adjusted")
 
 
-@family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}[_words]", "tests.csv",
+@family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}[_words]; "
+        "family.{family}.{test}.n_tests[_words]", "tests.csv",
         "per multiplicity family, the number of tests of its primary test and how many are "
         "significant on the adjusted (n_sig) and unadjusted p; `_words` spells counts below "
-        "ten for prose (APA)",
+        "ten for prose (APA); per test of the family (each corrected on its own, e.g. "
+        "rm_anova, friedman, mixed_model), its number of tests",
         needs=("tests",))
 def family_values(ctx: Context):
     t = _tests(ctx)
@@ -559,6 +617,14 @@ def family_values(ctx: Context):
             yield Value(f"family.{fam}.{key}", str(count), src, sel, columns[key])
             yield Value(f"family.{fam}.{key}_words", fmt.count_words(count), src, sel,
                         columns[key])
+        # every test of the family is corrected on its own (analysis.adjust_families):
+        # family.{family}.{test}.n_tests, e.g. the omnibus tests beside the pairwise ones
+        full = t[(t["family"] == fam) & t["p"].notna()].drop_duplicates(ident)
+        for name, rows in full.groupby("test", sort=True):
+            tsel = f"{_row_text(family=fam)}, test={name}"
+            yield Value(f"family.{fam}.{name}.n_tests", str(len(rows)), src, tsel, "p")
+            yield Value(f"family.{fam}.{name}.n_tests_words", fmt.count_words(len(rows)), src,
+                        tsel, "p")
 
 
 @family("rci.{group}.{instrument}.{scale}.{T1_T2}.{improved|unchanged|deteriorated|n}",
@@ -703,9 +769,11 @@ def agreement_values(ctx: Context):
         yield Value(f"{base}.n_units", str(int(rec["n_units"])), src, sel, "n_units")
 
 
-@family("joint.{domain}.{meta_inference|check|p}; joint.n_domains; joint.n_undeclared",
+@family("joint.{domain}.{meta_inference|check|p|quotations|quotations_from|quotations_all}; "
+        "joint.n_domains; joint.n_undeclared",
         "joint_display.csv", "the mixed-methods joint display: each declared domain's "
-        "meta-inference, the pipeline's check of it and the p it rests on; how many results "
+        "meta-inference, the pipeline's check of it and the p it rests on; its quotations from "
+        "the sources it declares (quotations_from) and from all sources; how many results "
         "no domain declares", needs=("joint_display",))
 def joint_values(ctx: Context):
     src = f"results/{ctx.study}/joint_display.csv"
@@ -718,6 +786,13 @@ def joint_values(ctx: Context):
         label = ctx.p_label() if rec.get("p_basis") == "p_adjusted" else ""
         yield Value(f"{base}.p", fmt.p_expr(rec["p_used"], label, ctx.alpha), src, sel,
                     "p_used")
+        if "quotations_from" in rec:  # counted from the sources the finding speaks for
+            yield Value(f"{base}.quotations", fmt.integer(rec["quotations"]), src, sel,
+                        "quotations")
+            yield Value(f"{base}.quotations_from", str(rec["quotations_from"]), src, sel,
+                        "quotations_from")
+            yield Value(f"{base}.quotations_all", fmt.integer(rec["quotations_all"]), src, sel,
+                        "quotations_all")
     yield Value("joint.n_domains", str(len(joint)), src, "all rows", "domain")
     undeclared = ctx.results.get("joint_undeclared")
     if undeclared is not None:
