@@ -678,7 +678,7 @@ def _participant_values(qual: dict):
 
 
 @family("qual.{quotations|codes|code_groups|documents}; qual.group.{group}.{quotations|codes|"
-        "pct}; qual.code.{code}.quotations; qual.source.{source}.documents; "
+        "pct}; qual.code.{code}.quotations; qual.sources_words; qual.source.{source}.documents; "
         "qual.participants.{total|source.{source}|organisation.{org}}; "
         "qual.organisations[_words]; qual.format.{format}.{documents|participants}[_words]",
         "qualitative/*.csv, config",
@@ -698,6 +698,9 @@ def qualitative_values(ctx: Context):
         yield Value(f"qual.{col}", str(int(rec[col])), src, "the only row", col)
     yield Value("qual.code_groups_words", fmt.count_words(rec["code_groups"]), src,
                 "the only row", "code_groups")
+    if "sources" in rec:
+        yield Value("qual.sources_words", fmt.count_words(rec["sources"]), src, "the only row",
+                    "sources")
     yield from _participant_values(ctx.design.get("qualitative", {}))
     groups = ctx.results["code_groups"]
     gsrc = ctx.path("code_groups")
