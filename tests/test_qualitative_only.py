@@ -116,3 +116,64 @@ def test_a_second_run_plans_nothing(qual_run):
     proc = run(qual_run, "--dry-run", "--quiet", "--nolock")
     assert proc.returncode == 0
     assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_the_values_account_for_every_segment_code_and_participant(qual_run):
+    """The report's values: segments inside and outside the themes add up to all of them,
+    the codes no theme takes are named, per-code agreement extremes match agreement.csv, and
+    the participants add up to the config's declarations."""
+    import yaml
+
+    def flat(tree, prefix=""):
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                yield from flat(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", str(value)
+
+    res = qual_run / "results/implementation_tiny/qualitative"
+    values = dict(flat(yaml.safe_load(
+        (qual_run / "reports/implementation_tiny/_variables.yml").read_text(encoding="utf-8"))))
+    codes = pd.read_csv(res / "codes.csv")
+    themes = pd.read_csv(res / "themes.csv")
+    in_themes = {c.strip() for cell in themes["codes"] for c in cell.split(";")}
+    left = codes[~codes["code"].isin(in_themes)]
+    assert sorted(left["code"]) == ["Engaging", "Motivation"]  # the tiny themes leave these out
+    assert values["qual.unthemed.codes"] == str(len(left))
+    for code in left["code"]:
+        assert code in values["qual.unthemed.list"]
+    assert int(values["qual.themed.quotations"]) + int(values["qual.unthemed.quotations"]) \
+        == int(values["qual.quotations"]) == 31
+    assert int(values["qual.unthemed.quotations"]) == left["quotations"].sum()
+
+    agreement = pd.read_csv(res / "agreement.csv")
+    for level in ("document", "segment"):
+        rows = agreement[(agreement["level"] == level) & (agreement["code"] != "all")]
+        low = rows["kappa"].min()
+        assert values[f"agreement.{level}.kappa_min"] == f"{low:.2f}".lstrip("0")
+        lowest = rows.loc[rows["kappa"].round(2) == round(low, 2), "code"]
+        assert all(c in values[f"agreement.{level}.kappa_min_codes"] for c in lowest)
+        assert values[f"agreement.{level}.n_codes"] == str(len(rows))
+        assert values[f"agreement.{level}.below_tentative"] == str(
+            int((rows["krippendorff_alpha"] < 0.667).sum()))
+    # at the segment level every code is compared on the same passage locations
+    assert int(values["agreement.segment.n_units"].replace(",", "")) == int(
+        values["agreement.segment.n_units_code"]) * len(codes)
+
+    declared = read_yaml(ROOT / TINY)["qualitative"]["participants"]
+    assert values["qual.participants.total"] == str(sum(p["n"] for p in declared.values()))
+    assert values["qual.participants.organisation.a"] == "5"
+    assert values["qual.format.interview.documents_words"] == "two"
+    assert values["qual.source.managers.documents"] == "2"
+
+
+def test_participants_must_name_each_declared_document():
+    from peerstudy.report.values import _participant_values
+
+    qual = {"documents": {"FG one": "peers", "Interview two": "staff"}, "sources": ["peers"],
+            "participants": {"FG one": {"n": 5, "organisation": "A", "format": "focus group"},
+                             "FG three": {"n": 4, "organisation": "A",
+                                          "format": "focus group"}}}
+    with pytest.raises(ValueError, match=r"not in qualitative.documents: \['FG three'\].*"
+                                         r"no entry for: \['Interview two'\]"):
+        list(_participant_values(qual))

@@ -699,9 +699,60 @@ def convention_values(ctx: Context):
 
 # ---- qualitative ----------------------------------------------------------------------
 
+def _participant_values(qual: dict):
+    """Transcripts per stakeholder type, and the people who spoke, from the config's design
+    declarations (qualitative.documents, qualitative.participants)."""
+    documents = qual.get("documents", {})
+    for source in qual.get("sources", []):
+        n = sum(1 for s in documents.values() if s == source)
+        yield Value(f"qual.source.{slug(source)}.documents", str(n), "config",
+                    f"qualitative.documents (source={source})", "documents")
+    people = qual.get("participants")
+    if not people:
+        return
+    unknown = sorted(set(people) - set(documents))
+    missing_docs = sorted(set(documents) - set(people))
+    if unknown or missing_docs:
+        raise ValueError(
+            "config qualitative.participants must name each declared transcript once: "
+            + (f"not in qualitative.documents: {unknown}; " if unknown else "")
+            + (f"no entry for: {missing_docs}" if missing_docs else "")
+            + " — give every document of qualitative.documents its participants, "
+            "organisation and format.")
+    where = "qualitative.participants"
+    yield Value("qual.participants.total", str(sum(p["n"] for p in people.values())),
+                "config", where, "n")
+    for source in qual.get("sources", []):
+        n = sum(p["n"] for d, p in people.items() if documents[d] == source)
+        yield Value(f"qual.participants.source.{slug(source)}", str(n), "config",
+                    f"{where} (source={source})", "n")
+    orgs = sorted({p["organisation"] for p in people.values()})
+    yield Value("qual.organisations", str(len(orgs)), "config", where, "organisation")
+    yield Value("qual.organisations_words", fmt.count_words(len(orgs)), "config", where,
+                "organisation")
+    for org in orgs:
+        n = sum(p["n"] for p in people.values() if p["organisation"] == org)
+        yield Value(f"qual.participants.organisation.{slug(org)}", str(n), "config",
+                    f"{where} (organisation={org})", "n")
+    for form in sorted({p["format"] for p in people.values()}):
+        rows = [p for p in people.values() if p["format"] == form]
+        base, sel = f"qual.format.{slug(form)}", f"{where} (format={form})"
+        yield Value(f"{base}.documents", str(len(rows)), "config", sel, "format")
+        yield Value(f"{base}.documents_words", fmt.count_words(len(rows)), "config", sel,
+                    "format")
+        yield Value(f"{base}.participants", str(sum(p["n"] for p in rows)), "config", sel, "n")
+
+
 @family("qual.{quotations|codes|code_groups|documents}; qual.group.{group}.{quotations|codes|"
-        "pct}; qual.code.{code}.quotations", "qualitative/*.csv",
-        "counts of the coding export: totals, each code group and each code",
+        "pct}; qual.code.{code}.quotations; qual.sources_words; qual.source.{source}.documents; "
+        "qual.participants.{total|source.{source}|organisation.{org}}; "
+        "qual.organisations[_words]; qual.format.{format}.{documents|participants}[_words]",
+        "qualitative/*.csv, config",
+        "counts of the coding export: totals, each code group and each code; the transcripts "
+        "of each stakeholder type (qualitative.documents); where the config declares "
+        "qualitative.participants (people per transcript, organisation, focus group or "
+        "interview), the people who took part by stakeholder type, organisation and format; "
+        "_words: in words below ten (APA)",
         needs=("qual_totals",))
 def qualitative_values(ctx: Context):
     tot = ctx.results.get("qual_totals")
@@ -713,6 +764,10 @@ def qualitative_values(ctx: Context):
         yield Value(f"qual.{col}", str(int(rec[col])), src, "the only row", col)
     yield Value("qual.code_groups_words", fmt.count_words(rec["code_groups"]), src,
                 "the only row", "code_groups")
+    if "sources" in rec:
+        yield Value("qual.sources_words", fmt.count_words(rec["sources"]), src, "the only row",
+                    "sources")
+    yield from _participant_values(ctx.design.get("qualitative", {}))
     groups = ctx.results["code_groups"]
     gsrc = ctx.path("code_groups")
     for g in groups.to_dict("records"):
@@ -728,9 +783,13 @@ def qualitative_values(ctx: Context):
 
 
 @family("theme.{id}.{label|quotations|documents|sources}; theme.{id}.source.{source}; "
-        "qual.themes",
-        "qualitative/themes.csv", "each declared theme: its label, quotations, documents and "
-        "sources, and its quotations from each source", needs=("themes",))
+        "qual.themes; qual.unthemed.{codes|codes_words|list|quotations}; "
+        "qual.themed.{codes|quotations|pct}",
+        "qualitative/themes.csv, qualitative/codes.csv", "each declared theme: its label, "
+        "quotations, documents and sources, and its quotations from each source; the codes no "
+        "theme gathers (list: each with its quotations) and, when every quotation carries one "
+        "code, the quotations inside and outside the themes (pct: inside, of all)",
+        needs=("themes",))
 def theme_values(ctx: Context):
     src = f"results/{ctx.study}/qualitative/themes.csv"
     table = ctx.results["themes"]
@@ -747,15 +806,101 @@ def theme_values(ctx: Context):
         else:
             yield Value(f"{base}.source.{slug(rec['source'])}", str(int(rec["quotations"])), src,
                         sel, "quotations")
+    # The codes no theme gathers, and the coded segments inside and outside the themes.
+    codes = ctx.results.get("codes")
+    if codes is None:
+        return
+    csrc = ctx.path("codes")
+    in_themes = {c.strip() for cell in table["codes"] for c in str(cell).split(";")}
+    left = codes[~codes["code"].isin(in_themes)]
+    yield Value("qual.unthemed.codes", str(len(left)), csrc, "codes in no theme", "code")
+    yield Value("qual.unthemed.codes_words", fmt.count_words(len(left)), csrc,
+                "codes in no theme", "code")
+    listed = [f"{c} ({int(n)})" for c, n in zip(left["code"], left["quotations"], strict=True)]
+    yield Value("qual.unthemed.list", fmt.join_words(listed) if listed else "none", csrc,
+                "codes in no theme", "code, quotations")
+    yield Value("qual.themed.codes", str(len(codes) - len(left)), csrc, "codes in a theme",
+                "code")
+    tot = ctx.results.get("qual_totals")
+    # Segments inside and outside the themes follow from the per-code counts only when each
+    # quotation carries one code (MAXQDA segments; Atlas.ti quotations with one code): with
+    # several codes a quotation could count in and out of the themes, so no value is given.
+    if tot is not None and int(tot.iloc[0]["quotations"]) == int(tot.iloc[0]["code_applications"]):
+        total = int(tot.iloc[0]["quotations"])
+        outside = int(left["quotations"].sum())
+        tsrc = f"{csrc}, {ctx.path('qual_totals')}"
+        yield Value("qual.unthemed.quotations", str(outside), csrc, "codes in no theme",
+                    "quotations")
+        yield Value("qual.themed.quotations", str(total - outside), tsrc,
+                    "codes in a theme (one code per quotation)", "quotations")
+        yield Value("qual.themed.pct", fmt.percent(total - outside, total), tsrc,
+                    "codes in a theme (one code per quotation)", "quotations")
 
 
-@family("agreement.{level}.{kappa|alpha|pct|pct_coded|n_units}", "qualitative/agreement.csv",
+# Krippendorff's (2004, p. 241) guide for alpha: data below .667 are not relied on, .667 to
+# .800 allow tentative conclusions only, .800 and above are relied on.
+ALPHA_BENCHMARKS = {"tentative": 0.667, "reliable": 0.800}
+
+
+@family("agreement.{level}.{kappa|alpha|pct|pct_coded|n_units}; agreement.{level}.{n_codes|"
+        "n_units_code|kappa_min|kappa_max|kappa_min_codes|kappa_max_codes|alpha_min|alpha_max|"
+        "alpha_min_codes|n_undefined|below_tentative|below_reliable}[_words]; "
+        "agreement.{level}.code.{code}.{kappa|alpha|pct_coded}; "
+        "agreement.benchmark.{tentative|reliable}", "qualitative/agreement.csv",
         "intercoder agreement pooled over every code: Cohen's kappa, Krippendorff's alpha, "
-        "percent agreement over all units and over the units either coder coded",
+        "percent agreement over all units and over the units either coder coded; per code: "
+        "its kappa, alpha and agreement when coded, the lowest and highest kappa and alpha over "
+        "the codes (with the codes at the lowest/highest printed value), the units each code "
+        "is compared on (n_units_code: documents, or passage locations at the segment level), "
+        "the codes whose kappa is undefined (n_undefined) and the codes whose alpha is below "
+        "Krippendorff's .667 (below_tentative) and .800 (below_reliable) benchmarks",
         needs=("agreement",))
 def agreement_values(ctx: Context):
     src = f"results/{ctx.study}/qualitative/agreement.csv"
     table = ctx.results["agreement"]
+    for name, bound in ALPHA_BENCHMARKS.items():
+        yield Value(f"agreement.benchmark.{name}", fmt.bounded(bound, 3),
+                    "src/peerstudy/report/values.py",
+                    "ALPHA_BENCHMARKS (Krippendorff, 2004)", name)
+    per_code = table[table["code"] != "all"]
+    for level, rows in per_code.groupby("level", sort=True):
+        base = f"agreement.{level}"
+        sel = _row_text(level=level, code="each code")
+        for rec in rows.to_dict("records"):
+            csel = _row_text(level=level, group=rec["group"], code=rec["code"])
+            cbase = f"{base}.code.{slug(rec['code'])}"
+            yield Value(f"{cbase}.kappa", fmt.bounded(rec["kappa"]), src, csel, "kappa")
+            yield Value(f"{cbase}.alpha", fmt.bounded(rec["krippendorff_alpha"]), src, csel,
+                        "krippendorff_alpha")
+            yield Value(f"{cbase}.pct_coded",
+                        f"{fmt.num(100 * rec['agreement_when_coded'], 1)}%", src, csel,
+                        "agreement_when_coded")
+        yield Value(f"{base}.n_codes", str(len(rows)), src, sel, "code")
+        units = sorted({int(n) for n in rows["n_units"]})
+        spread = dict.fromkeys((units[0], units[-1]))  # one number when every code has as many
+        yield Value(f"{base}.n_units_code", "–".join(fmt.integer(u) for u in spread), src, sel,
+                    "n_units")
+        defined = rows.dropna(subset=["kappa"])
+        undefined = len(rows) - len(defined)
+        yield Value(f"{base}.n_undefined", str(undefined), src, sel, "kappa")
+        yield Value(f"{base}.n_undefined_words", fmt.count_words(undefined), src, sel, "kappa")
+        for stat, col in (("kappa", "kappa"), ("alpha", "krippendorff_alpha")):
+            shown = defined[col].map(fmt.bounded)
+            low, high = defined[col].min(), defined[col].max()
+            yield Value(f"{base}.{stat}_min", fmt.bounded(low), src, sel, col)
+            yield Value(f"{base}.{stat}_max", fmt.bounded(high), src, sel, col)
+            # codes at the lowest (highest) value as printed, so that prose and table agree
+            yield Value(f"{base}.{stat}_min_codes", fmt.join_words(
+                list(defined["code"][shown == fmt.bounded(low)])), src, sel, f"code, {col}")
+            if stat == "kappa":
+                yield Value(f"{base}.kappa_max_codes", fmt.join_words(
+                    list(defined["code"][shown == fmt.bounded(high)])), src, sel, "code, kappa")
+        alphas = rows["krippendorff_alpha"].dropna()
+        for name, bound in ALPHA_BENCHMARKS.items():
+            n = int((alphas < bound).sum())
+            yield Value(f"{base}.below_{name}", str(n), src, sel, "krippendorff_alpha")
+            yield Value(f"{base}.below_{name}_words", fmt.count_words(n), src, sel,
+                        "krippendorff_alpha")
     for rec in table[(table["code"] == "all") & (table["group"] == "all")].to_dict("records"):
         base = f"agreement.{rec['level']}"
         sel = _row_text(level=rec["level"], group="all", code="all")
@@ -766,7 +911,7 @@ def agreement_values(ctx: Context):
                     "percent_agreement")
         yield Value(f"{base}.pct_coded", f"{fmt.num(100 * rec['agreement_when_coded'], 1)}%",
                     src, sel, "agreement_when_coded")
-        yield Value(f"{base}.n_units", str(int(rec["n_units"])), src, sel, "n_units")
+        yield Value(f"{base}.n_units", fmt.integer(rec["n_units"]), src, sel, "n_units")
 
 
 @family("joint.{domain}.{meta_inference|check|p|quotations|quotations_from|quotations_all}; "
