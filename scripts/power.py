@@ -11,7 +11,7 @@ def main(smk):
 
     from peerstudy import figures
     from peerstudy.io import write_csv
-    from peerstudy.power import MC_LEVEL, power_curve, report_markdown
+    from peerstudy.power import MC_LEVEL, TARGET_POWER, power_curve, report_markdown
     from peerstudy.report.render import EPOCH
 
     spec = smk.params.spec
@@ -21,7 +21,8 @@ def main(smk):
     table = power_curve(base, spec["effects"], spec["per_arm_per_site"], spec["replicates"],
                         spec["seed"], spec["alpha"], mixed["estimation"], mixed["df"])
     write_csv(smk.output.table, table)
-    figures.save_png(figures.power_curve(table, spec["alpha"], MC_LEVEL), smk.output.png)
+    figures.save_png(figures.power_curve(table, spec["alpha"], MC_LEVEL, TARGET_POWER),
+                     smk.output.png)
     folder = Path(smk.output.html).parent.resolve()
     md = report_markdown(table, spec, Path(smk.output.png).name, mixed["estimation"], mixed["df"])
     os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)

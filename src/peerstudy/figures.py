@@ -467,9 +467,10 @@ def trial_outcomes(scores: pd.DataFrame, registry: dict, trial: dict, arms: list
     return fig
 
 
-def power_curve(table: pd.DataFrame, alpha: float, mc_level: float):
+def power_curve(table: pd.DataFrame, alpha: float, mc_level: float, target: float = 0.8):
     """Simulated power against effect size, one line per trial size (*N*, participants),
-    with Monte Carlo intervals at `mc_level`; numbers in APA style (α = .05). Drawn here,
+    with Monte Carlo intervals at `mc_level` and a dashed line at the `target` power;
+    numbers in APA style (α = .05). Drawn here,
     not in peerstudy.power, so that the code digest of the values (which read the power
     module's constants) does not cover matplotlib code."""
     from scipy.special import ndtri
@@ -483,7 +484,7 @@ def power_curve(table: pd.DataFrame, alpha: float, mc_level: float):
         ax.errorbar(block["effect_sd"], block["power"], yerr=z * block["mc_se"],
                     marker="o", capsize=3, color=OKABE_ITO[k],
                     label=f"$N$ = {fmt.integer(n)}")
-    ax.axhline(0.8, color="#777777", lw=0.8, ls="--")
+    ax.axhline(target, color="#777777", lw=0.8, ls="--")
     ax.set_xlabel("Arm difference in change by the last timepoint (SD units)")
     ax.set_ylabel(f"Power (two-sided α = {fmt.bounded(alpha)})")
     ax.set_ylim(0, 1.02)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 MC_LEVEL = 0.95   # the Monte-Carlo interval drawn around each simulated power
+TARGET_POWER = 0.80   # the conventional target power, the dashed line of the power curve
 
 
 @dataclass(frozen=True)

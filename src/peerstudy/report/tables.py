@@ -190,7 +190,9 @@ def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: La
     """Each instrument used: items, range, direction, who answered it when (or who rated
     it, for an instrument rated by others), alpha as published (with its source) and in
     these data. A trial's outcomes come first, in the plan's order (primary first), then
-    its fidelity index, then any other instrument in the registry's order."""
+    its fidelity index, then any other instrument in the registry's order; a trial outcome
+    that is a subscale gets a row of its own under its instrument (items, range, direction,
+    alpha here; who answered it is the instrument's, so that cell is left empty)."""
     tps = [t["id"] for t in design["timepoints"]]
     rows = []
     trial = design.get("analysis", {}).get("trial") or {}
@@ -217,21 +219,37 @@ def measures(registry: dict, design: dict, reliability: pd.DataFrame, labels: La
             total = first
         alphas = reliability.loc[(reliability["instrument"] == inst_id)
                                  & (reliability["scale"] == total.id), "alpha"].dropna()
-        here = (fmt.NA if alphas.empty else fmt.bounded(alphas.min()) if
-                fmt.bounded(alphas.min()) == fmt.bounded(alphas.max()) else
-                f"{fmt.bounded(alphas.min())}–{fmt.bounded(alphas.max())}")
+        here = _alpha_range(alphas)
         same: dict[tuple, list[str]] = {}   # groups answering at the same times share one entry
         for g, v in used.items():
             same.setdefault(tuple(v), []).append(labels.group[g])
         who = "; ".join(f"{fmt_groups(names)} ({', '.join(v)})" for v, names in same.items())
         if inst.rated_by:  # rated by others about the group, not answered by it
-            who = f"{inst.rated_by[:1].upper()}{inst.rated_by[1:]}, rating: {who}"
+            who = f"Rated by {inst.rated_by}: {fmt.lower_first(who)}"
         published = _alpha_text(inst.reported_alpha)
         if inst.reported_alpha and inst.reported_alpha_source:
             published += f" [@{inst.reported_alpha_source}]"
         rows.append([inst.short_name, str(len(inst.items)), span, meaning, who, published, here])
+        # a trial's outcomes that are subscales: one indented row each, under the instrument
+        for sub in [o["scale"] for o in trial.get("outcomes", [])
+                    if o["instrument"] == inst_id and o["scale"] != total.id]:
+            scale = inst.scales[sub]
+            low, high = inst.scale_range(scale)
+            alphas = reliability.loc[(reliability["instrument"] == inst_id)
+                                     & (reliability["scale"] == sub), "alpha"].dropna()
+            rows.append([labels.scale(inst_id, sub, bare=True), str(len(scale.items)),
+                         f"{fmt.num(low, 0)}–{fmt.num(high, 0)}", scale.higher_is, "",
+                         fmt.NA, _alpha_range(alphas)])
     return md_table(["Instrument", "Items", "Range", "Higher score means", "Answered by (when)",
                      "α published", "α here"], rows, "lrrllrr")
+
+
+def _alpha_range(alphas: pd.Series) -> str:
+    """Alpha in these data, lowest to highest (".78–.83"; one value if they round alike)."""
+    if alphas.empty:
+        return fmt.NA
+    low, high = fmt.bounded(alphas.min()), fmt.bounded(alphas.max())
+    return low if low == high else f"{low}–{high}"
 
 
 def fmt_groups(names: list[str]) -> str:

@@ -743,8 +743,8 @@ def _participant_values(qual: dict):
         yield Value(f"{base}.participants", str(sum(p["n"] for p in rows)), "config", sel, "n")
 
 
-@family("qual.{quotations|codes|code_groups|documents}; qual.group.{group}.{quotations|codes|"
-        "pct}; qual.code.{code}.quotations; qual.sources_words; qual.source.{source}.documents; "
+@family("qual.{quotations|codes|code_groups|documents}[_words]; "
+        "qual.group.{group}.{quotations|codes|pct}; qual.code.{code}.quotations; qual.sources_words; qual.source.{source}.documents; "
         "qual.participants.{total|source.{source}|organisation.{org}}; "
         "qual.organisations[_words]; qual.format.{format}.{documents|participants}[_words]",
         "qualitative/*.csv, config",
@@ -764,6 +764,8 @@ def qualitative_values(ctx: Context):
         yield Value(f"qual.{col}", str(int(rec[col])), src, "the only row", col)
     yield Value("qual.code_groups_words", fmt.count_words(rec["code_groups"]), src,
                 "the only row", "code_groups")
+    yield Value("qual.documents_words", fmt.count_words(rec["documents"]), src,
+                "the only row", "documents")
     if "sources" in rec:
         yield Value("qual.sources_words", fmt.count_words(rec["sources"]), src, "the only row",
                     "sources")
@@ -1087,13 +1089,14 @@ def _tp_label(ctx: Context, tp: str) -> str:
 
 
 @family("trial.{name|registry|registration|url|allocation_ratio|planned_total|"
-        "planned_per_site|n_sites|n_sites_words|endpoint|endpoint_adjective|follow_up|baseline|"
+        "planned_per_site|randomised_vs_planned|n_sites|n_sites_words|endpoint|endpoint_adjective|follow_up|baseline|"
         "site_model|site_model_rule|random_site_min_sites|random_site_min_sites_words|peer_workers|"
         "peer_workers_per_site|age_min|age_max|blocks.{planned|n|sizes|complete.{n|sizes|check}|"
         "last_incomplete|sites_words}|sessions.{m|sd|median|min|max|n}|mi.{imputations|"
         "iterations|seed}}", "config, participants.csv, conventions.json",
         "the trial's design facts as declared (registration, allocation ratio, planned size, "
-        "planned block sizes, age limits), the assessments by their labels (endpoint_adjective: "
+        "planned block sizes, age limits), how many more or fewer were randomised than "
+        "planned (randomised_vs_planned), the assessments by their labels (endpoint_adjective: "
         "'8-month'), the site effect the analysis used, the permuted blocks recorded in "
         "participants.csv (complete: every block but each site's last; check: whether each "
         "was balanced between the arms and of a planned size; last_incomplete: how many sites' "
@@ -1126,6 +1129,13 @@ def trial_design_values(ctx: Context):
     src = ctx.path("participants")
     arms = people[people["group"].isin(spec["arms"])]
     n_sites = int(arms["site"].nunique())
+    if "total" in planned:
+        extra = len(arms) - int(planned["total"])
+        yield Value("trial.randomised_vs_planned",
+                    "as many as planned" if extra == 0 else
+                    f"{fmt.count_words(abs(extra))} {'more' if extra > 0 else 'fewer'} than "
+                    "planned", src, f"group in {spec['arms']} against "
+                    "trial.planned_sample_size.total", "participant_id (count)")
     yield Value("trial.n_sites", str(n_sites), src, f"group in {spec['arms']}", "site")
     yield Value("trial.n_sites_words", fmt.count_words(n_sites), src,
                 f"group in {spec['arms']}", "site")
@@ -1155,12 +1165,13 @@ def trial_design_values(ctx: Context):
     yield Value("trial.random_site_min_sites", str(least), ctx.path("conventions"),
                 "conventions.trial", "random_site_min_sites")
     words = fmt.count_words(least)
-    rule = {"random": f"Site is modelled as a random intercept because the trial has {words} "
-                      "or more sites; with fewer, a site variance cannot be estimated reliably "
-                      "and site would have entered as a fixed effect",
-            "fixed": f"Site is modelled as a fixed effect because the trial has fewer than "
-                     f"{words} sites, too few to estimate a site variance reliably; with "
-                     f"{words} or more it would have been a random intercept",
+    rule = {"random": f"Site is modelled as a random intercept because the trial has "
+                      f"{fmt.count_words(n_sites)} sites and the analysis plan models site as "
+                      f"random from {words} sites up; with fewer, site would have entered as "
+                      "a fixed effect",
+            "fixed": f"Site is modelled as a fixed effect because the trial has "
+                     f"{fmt.count_words(n_sites)} sites and the analysis plan models site as "
+                     f"random only from {words} sites up",
             "none": "The trial has one site, so the model has no site effect"}[model]
     if choice != "auto":
         as_what = {"random": "a random intercept", "fixed": "a fixed effect",
@@ -1265,7 +1276,7 @@ def scale_decimals(ctx: Context, instrument: str, scale: str) -> int:
         "effect.{instrument}.{scale}.{cc|mi}.{apa|estimate|ci|smd|smd_ci|p|n}; "
         "outcome.{instrument}.{scale}.{name|label|role}; trial.primary.{name|instrument|label}; "
         "trial.secondary.{names|n_tests|n_sig|n_tests_words|n_sig_words|sig_names|sig_list|"
-        "nonsig_names|nonsig_list|summary}",
+        "nonsig_names|nonsig_list|summary|favours_summary}",
         "tests.csv", "the trial's baseline-adjusted arm differences (intervention minus "
         "control) at each follow-up, with the decimals of the scale (three on an item-mean "
         "scale), the standardised difference (smd, baseline SD units) and which arm they "
@@ -1275,7 +1286,8 @@ def scale_decimals(ctx: Context, instrument: str, scale: str) -> int:
         "estimates at the primary endpoint; p carries the family's own multiplicity label. "
         "The secondary outcomes at the primary endpoint: their labels (names), how many were "
         "tested and significant on the family's adjusted p, which ones (sig_names, nonsig_names; "
-        "sig_list and nonsig_list with their p) and a summary clause naming them",
+        "sig_list and nonsig_list with their p), a summary clause naming them, and "
+        "favours_summary, the outcomes grouped by the arm their difference favours",
         needs=("tests",))
 def trial_effect_values(ctx: Context):
     spec = _trial(ctx)
@@ -1286,6 +1298,7 @@ def trial_effect_values(ctx: Context):
     rows = t[(t["comparison"] == spec["id"]) & (t["site"] == "all")]
     a, b = spec["arms"]
     names = {g["id"]: g.get("short_label", g["label"]) for g in ctx.design["groups"]}
+    directions: dict[str, list[str]] = {}   # secondary outcomes at the endpoint, by favours
     for out in spec["outcomes"]:
         inst, scale = out["instrument"], out["scale"]
         base = f"effect.{inst}.{scale}"
@@ -1318,18 +1331,34 @@ def trial_effect_values(ctx: Context):
                 if key is None:
                     label = family_label(ctx, rec["family"])
                     verdict = (rec["p_adjusted"] < ctx.alpha) if label else None
-                    yield Value(f"{where}.favours", fmt.favours(
-                        rec["effect"], rec["ci_low"], rec["ci_high"],
-                        ctx.higher_is_better(inst, scale), names[a], names[b], places,
-                        verdict), src, sel,
-                        "ci_low, ci_high (as printed), p_adjusted in adjusted families, and the "
-                        "registry's higher_is_better")
+                    word = fmt.favours(rec["effect"], rec["ci_low"], rec["ci_high"],
+                                       ctx.higher_is_better(inst, scale), names[a], names[b],
+                                       places, verdict)
+                    yield Value(f"{where}.favours", word, src, sel,
+                                "ci_low, ci_high (as printed), p_adjusted in adjusted families, "
+                                "and the registry's higher_is_better")
+                    if (out["role"] == "secondary"
+                            and rec["timepoint"] == spec["primary_endpoint"]):
+                        # the correction's caveat goes with the outcome, not the verb
+                        after = " after correction for multiple comparisons"
+                        directions.setdefault(word.replace(after, ""), []).append(
+                            outcome_label(ctx, out) + (f" ({after.strip()})" if after in word
+                                                       else ""))
         for rec in mine[mine["test"] == "mixed_model_interaction"].to_dict("records"):
             sel = _row_text(comparison=spec["id"], instrument=inst, scale=scale,
                             test="mixed_model_interaction", timepoint=rec["timepoint"])
             yield from _trial_estimate(ctx, f"{base}.interaction", sel, src, rec, None,
                                        decimals=places)
     yield from _secondary_values(ctx, spec, rows, src)
+    if directions:
+        # "favoured peer support on a and b, and did not clearly favour either arm on c"
+        parts = [f"{word} on {fmt.join_words(group)}" for word, group in directions.items()]
+        yield Value("trial.secondary.favours_summary",
+                    parts[0] if len(parts) == 1 else ", and ".join(parts) if len(parts) == 2
+                    else "; ".join(parts[:-1]) + "; and " + parts[-1], src,
+                    _row_text(comparison=spec["id"], test="mixed_model",
+                              timepoint=spec["primary_endpoint"], effect_name="estimate"),
+                    "the secondary outcomes' favours values, grouped")
 
 
 def _secondary_values(ctx: Context, spec: dict, rows: pd.DataFrame, src: str):
@@ -1407,10 +1436,14 @@ def _trial_estimate(ctx: Context, base: str, sel: str, src: str, rec: dict, smd,
                     ssel, "ci_low, ci_high")
 
 
-@family("trial.variance.{instrument}.{scale}.{participant_id|site|residual}.{variance|icc}",
+@family("trial.variance.{instrument}.{scale}.{participant_id|site|residual}.{variance|icc}; "
+        "trial.variance.site_zero.{names|n|n_words}",
         "tests.csv", "the variance components of each outcome's primary model (REML) and the "
         "intraclass correlations: site, the site variance's share of the total; participant_id, "
-        "the participant and site variances' share (two follow-up scores of one participant)",
+        "the participant and site variances' share (two follow-up scores of one participant); "
+        "site_zero: the outcomes whose primary model estimated the site variance at zero, on "
+        "the boundary of its parameter space (the engine's note 'singular fit' on (1 | site)), "
+        "in the plan's order ('none' if no outcome)",
         needs=("tests",))
 def trial_variance_values(ctx: Context):
     spec = _trial(ctx)
@@ -1427,6 +1460,20 @@ def trial_variance_values(ctx: Context):
                 fmt.num(rec["effect"], places))
         yield Value(f"trial.variance.{rec['instrument']}.{rec['scale']}.{rec['factor']}."
                     f"{rec['effect_name']}", text, ctx.path("tests"), sel, "effect")
+    fits = t[(t["comparison"] == spec["id"]) & (t["test"] == "mixed_model")
+             & (t["effect_name"] == "estimate") & (t["timepoint"] == spec["primary_endpoint"])]
+    zero = [outcome_label(ctx, out) for out in spec["outcomes"]
+            if fits[(fits["instrument"] == out["instrument"]) & (fits["scale"] == out["scale"])
+                    ]["note"].astype(str).str.contains("singular fit: variance of (1 | site)",
+                                                       regex=False).any()]
+    sel = _row_text(comparison=spec["id"], test="mixed_model",
+                    timepoint=spec["primary_endpoint"], effect_name="estimate")
+    how = "note contains 'singular fit: variance of (1 | site)'"
+    yield Value("trial.variance.site_zero.names", fmt.join_words(zero) if zero else "none",
+                ctx.path("tests"), sel, how)
+    yield Value("trial.variance.site_zero.n", str(len(zero)), ctx.path("tests"), sel, how)
+    yield Value("trial.variance.site_zero.n_words", fmt.count_words(len(zero)),
+                ctx.path("tests"), sel, how)
 
 
 @family("by_site.{instrument}.{scale}.{site}.{apa|estimate|ci|n}; by_site.{instrument}."
@@ -1595,10 +1642,12 @@ def consort_values(ctx: Context):
 
 
 @family("power.{n}.{effect}.{power|mc_se}; power.{sites|timepoints|icc|replicates|alpha|"
-        "site_sd|retention|effects|sizes|sites_words|timepoints_words}", "power.csv",
+        "site_sd|retention|effects|sizes|sites_words|timepoints_words|mc_level|target}",
+        "power.csv",
         "the power simulation of the planned model: power (and its Monte Carlo SE) per trial "
         "size and effect (effect in SD units as d0_30 for 0.30); the simulation's settings as "
-        "declared; mc_level, the Monte Carlo interval drawn in the power curve",
+        "declared; mc_level, the Monte Carlo interval drawn in the power curve; target, the "
+        "conventional target power it marks",
         needs=("power",))
 def power_values(ctx: Context):
     table = ctx.results["power"]
@@ -1631,10 +1680,12 @@ def power_values(ctx: Context):
     if "effects" in spec:
         yield Value("power.effects", fmt.join_words([fmt.num(e) for e in spec["effects"]]),
                     "config", "power", "effects")
-    from peerstudy.power import MC_LEVEL
+    from peerstudy.power import MC_LEVEL, TARGET_POWER
 
     yield Value("power.mc_level", fmt.percent_level(MC_LEVEL), "peerstudy.power", "MC_LEVEL",
                 "the Monte Carlo interval drawn in the power curve")
+    yield Value("power.target", fmt.bounded(TARGET_POWER, 2), "peerstudy.power",
+                "TARGET_POWER", "the conventional target power, dashed in the power curve")
     sizes = sorted({int(x) for x in table["participants"]})
     yield Value("power.sizes", fmt.join_words([str(n) for n in sizes]), src, "all rows",
                 "participants")
