@@ -744,7 +744,8 @@ def _participant_values(qual: dict):
 
 
 @family("qual.{quotations|codes|code_groups|documents}[_words]; "
-        "qual.group.{group}.{quotations|codes|pct}; qual.code.{code}.quotations; qual.sources_words; qual.source.{source}.documents; "
+        "qual.group.{group}.{quotations|codes|pct}; qual.code.{code}.quotations; "
+        "qual.sources_words; qual.source.{source}.documents; "
         "qual.participants.{total|source.{source}|organisation.{org}}; "
         "qual.organisations[_words]; qual.format.{format}.{documents|participants}[_words]",
         "qualitative/*.csv, config",
