@@ -38,6 +38,8 @@ def test_bounded_values_drop_the_leading_zero(value, text):
 @pytest.mark.parametrize("p, text", [
     (0.0004, "< .001"), (0.001, ".001"), (0.0172, ".017"), (0.9995, "> .999"),
     (0.04972, ".0497"),  # below alpha: rounding to ".050" would contradict "significant"
+    (0.049962, ".04996"),  # four decimals (".0500") would still print alpha itself
+    (0.0499996, "< .05"),  # six decimals still print alpha: said as an inequality
     (0.0503, ".050"), (math.nan, "—"),
 ])
 def test_p_values(p, text):

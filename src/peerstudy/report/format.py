@@ -77,8 +77,9 @@ def df(x) -> str:
 
 def p_bare(p, alpha: float = 0.05) -> str:
     """p for a table cell: ".017", "< .001", "> .999". A p just below alpha that three
-    decimals would round up to alpha (.0497 -> ".050") keeps a fourth decimal (".0497"),
-    so that a "significant" beside it never contradicts the printed value."""
+    decimals would round up to alpha (.0497 -> ".050") keeps as many more decimals as it
+    takes to print below alpha (".0497", ".04996"; up to six, else "< .05"), so that a
+    "significant" beside it never contradicts the printed value."""
     if missing(p):
         return NA
     if p < 0.001:
@@ -86,8 +87,13 @@ def p_bare(p, alpha: float = 0.05) -> str:
     if p > 0.999:
         return "> .999"
     text = bounded(p, 3)
-    if p < alpha and float("0" + text) >= alpha:
-        return bounded(p, 4)
+    if p < alpha:
+        for decimals in (4, 5, 6):
+            if float("0" + text) < alpha:
+                break
+            text = bounded(p, decimals)
+        if float("0" + text) >= alpha:
+            return f"< {bounded(alpha, 2)}"
     return text
 
 
