@@ -67,15 +67,22 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
 
 
 def trajectories(scores, participants, registry, group, instruments, timepoints, synthetic):
-    """Individual lines (faint), mean with 95% CI; drop-outs dashed with hollow markers."""
+    """Individual lines (faint), mean with 95% CI; drop-outs dashed with hollow markers.
+    Panels two a row from four up, so that the figure stays legible at the page's width;
+    each axis spans the scale's range, widened where an interval reaches past it (a t
+    interval of a mean near the ceiling can)."""
     plt = setup()
-    fig, axes = plt.subplots(1, len(instruments), figsize=(2.6 * len(instruments), 3.3))
-    axes = np.atleast_1d(axes)
+    cols = 2 if len(instruments) >= 4 else len(instruments)
+    rows = -(-len(instruments) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.9 * rows + 0.5), squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[len(instruments):]:
+        ax.set_visible(False)
     last = f"attended_{timepoints[-1]}"
     completers = set(participants.loc[participants[last].astype("boolean").fillna(False),
                                       "participant_id"])
     x = np.arange(len(timepoints))
-    for ax, inst in zip(axes, instruments, strict=True):
+    for ax, inst in zip(axes, instruments, strict=False):
         sel = scores[(scores["group"] == group) & (scores["instrument"] == inst)
                      & (scores["scale"] == "total")]
         wide = sel.pivot(index="participant_id", columns="timepoint", values="score")
@@ -94,14 +101,16 @@ def trajectories(scores, participants, registry, group, instruments, timepoints,
         ax.set_ylabel(axis_label(registry[inst], "total"))
         ax.set_title(registry[inst].short_name)
         low, high = registry[inst].scale_range(registry[inst].scales["total"])
-        ax.set_ylim(low - 0.02 * (high - low), high + 0.02 * (high - low))
+        reach = [v for s in stats for v in (s[1], s[2]) if np.isfinite(v)]
+        bottom, top = min([low, *reach]), max([high, *reach])
+        ax.set_ylim(bottom - 0.02 * (top - bottom), top + 0.02 * (top - bottom))
     handles = [plt.Line2D([], [], color=OKABE_ITO[0], lw=2, marker="s", label="mean (95% CI)"),
                plt.Line2D([], [], color="#999999", lw=0.7, marker="o", ms=3, label="completer"),
                plt.Line2D([], [], color="#999999", lw=0.7, ls="--", marker="o", ms=3,
                           mfc="white", label="drop-out")]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False)
     _synthetic_mark(fig, synthetic)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
+    fig.tight_layout(rect=(0, 0.07 / rows, 1, 1 - 0.05 / rows))
     return fig
 
 
