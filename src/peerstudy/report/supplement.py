@@ -47,15 +47,34 @@ BOUNDED_EFFECTS = {"rank_biserial", "partial_eta_sq", "generalized_eta_sq", "ken
                    "cramers_v", "icc"}
 
 
-def _effect(rec: dict) -> str:
+def _scale_decimals(labels: Labels, rec: dict) -> int:
+    """Decimals of an estimate in the units of its scale: as the manuscript prints them
+    (two on sum scores, three on item means; Labels.decimals), two where unknown."""
+    inst, scale = rec["instrument"], rec["scale"]
+    if inst in labels.registry and scale in labels.registry[inst].scales:
+        return labels.decimals(inst, scale)
+    return 2
+
+
+def _effect(rec: dict, labels: Labels) -> str:
     """An effect as APA prints it: bounded ones without a leading zero, a small variance
-    component with four decimals (two would round it to 0.00)."""
+    component with four decimals (two would round it to 0.00), an estimate in its scale's
+    decimals."""
     if rec["effect_name"] in BOUNDED_EFFECTS:
         return fmt.bounded(rec["effect"], 3 if rec["effect_name"] == "icc" else 2)
     if rec["effect_name"] == "variance" and not fmt.missing(rec["effect"]) \
             and abs(rec["effect"]) < 1:
         return fmt.num(rec["effect"], 4)
+    if rec["effect_name"] == "estimate":
+        return fmt.num(rec["effect"], _scale_decimals(labels, rec))
     return fmt.num(rec["effect"])
+
+
+def _effect_symbol(rec: dict) -> str:
+    """The effect's symbol: a trial's arm difference is Δ, as in the manuscript."""
+    if rec["effect_name"] == "estimate" and rec.get("factor") == "arm":
+        return "Δ"
+    return EFFECT_SYMBOLS.get(rec["effect_name"], rec["effect_name"])
 
 
 def _site(labels: Labels, site) -> str:
@@ -161,10 +180,11 @@ def tests_tables(ctx) -> list[str]:
                 f"{fmt.num(rec['statistic'])}" if isinstance(rec["statistic_name"], str)
                 else fmt.NA,
                 dfs or fmt.NA, fmt.p_bare(rec["p"]), fmt.p_bare(rec["p_adjusted"]),
-                f"{EFFECT_SYMBOLS.get(rec['effect_name'], rec['effect_name'])} = "
-                f"{_effect(rec)}" if isinstance(rec["effect_name"], str) else fmt.NA,
+                f"{_effect_symbol(rec)} = {_effect(rec, labels)}"
+                if isinstance(rec["effect_name"], str) else fmt.NA,
                 fmt.ci_bare(rec["ci_low"], rec["ci_high"],
-                            is_bounded=rec["effect_name"] in BOUNDED_EFFECTS),
+                            _scale_decimals(labels, rec) if rec["effect_name"] == "estimate"
+                            else 2, is_bounded=rec["effect_name"] in BOUNDED_EFFECTS),
             ])
         table = md_table(["Site", "Group", "Scale", "Test", "Contrast", "*n*", "Statistic",
                           "*df*", "*p*", "*p* adj.", "Effect", labels.ci], rows,

@@ -60,7 +60,7 @@ end
 -- DOCX tables: pandoc leaves column widths to the word processor when a table gives
 -- none, and LibreOffice then squeezes columns until words break. Each column gets a
 -- share of the text width in proportion to its content: at least its longest word,
--- at most a long cell's worth, so that words are never split.
+-- at most a long cell's worth (120 characters), so that words are never split.
 -- Widths are counted in average characters of table text; a capital letter ("RAS-R",
 -- "SWLS") is about half as wide again as the average character.
 local function text_width(text)
@@ -115,7 +115,7 @@ local function proportional_widths(tbl)
           local longest, total = cell_lengths(cell)
           -- a short body cell ("2.29 (0.28)", "Hamburg") is never broken (headers may be)
           least[i] = math.max(least[i], ((body and total <= 22) and total or longest) + 2)
-          want[i] = math.max(want[i], math.min(total + 2, 40))
+          want[i] = math.max(want[i], math.min(total + 2, 120))
         end
       end
     end
@@ -128,13 +128,29 @@ local function proportional_widths(tbl)
     extra = extra + math.max(0, want[i] - least[i])
   end
   local spare = math.max(0, WIDTH - floor)
-  local widths, sum = {}, 0
+  local widths, sum, wanted = {}, 0, 0
+  for i = 1, n do wanted = wanted + want[i] end
+  local crowded = floor + extra > WIDTH
   for i = 1, n do
-    local share = extra > 0 and spare * math.max(0, want[i] - least[i]) / extra or 0
-    widths[i] = least[i] + math.min(share, want[i] - least[i])
+    if crowded then
+      -- more text than width: each column its share of all the text, never less than
+      -- its longest word (a column of long sentences is not squeezed to its longest word)
+      widths[i] = math.max(least[i], WIDTH * want[i] / wanted)
+    else
+      local share = extra > 0 and spare * math.max(0, want[i] - least[i]) / extra or 0
+      widths[i] = least[i] + math.min(share, want[i] - least[i])
+    end
     sum = sum + widths[i]
   end
-  return widths, sum, floor + extra > WIDTH, floor
+  if crowded and sum > WIDTH and floor < WIDTH then
+    -- give back the excess from the columns above their longest word, in proportion
+    local above = sum - floor
+    for i = 1, n do
+      widths[i] = widths[i] - (sum - WIDTH) * (widths[i] - least[i]) / above
+    end
+    sum = WIDTH
+  end
+  return widths, sum, crowded, floor
 end
 
 local function set_widths(tbl, widths, sum)
