@@ -137,7 +137,7 @@ def study_values(ctx: Context):
 
 
 @family("n.total; n.{group}.{enrolled|pct|completed|lost}; n.{group}.{timepoint}; "
-        "n.{group}.dropout.{reason}", "participants.csv",
+        "n.{group}.dropout.{reason}[_words]", "participants.csv",
         "participants enrolled, seen at each scheduled timepoint (attended_<T>), seen at the "
         "group's last scheduled timepoint (completed), not seen there (lost), and drop-outs "
         "by recorded reason; pct is the group's share of everyone enrolled",
@@ -170,6 +170,9 @@ def sample_values(ctx: Context):
             for reason, count in sorted(mine["dropout_reason"].dropna().value_counts().items()):
                 yield Value(f"n.{gid}.dropout.{slug(reason)}", str(int(count)), src,
                             _row_text(group=gid, dropout_reason=reason), "participant_id")
+                yield Value(f"n.{gid}.dropout.{slug(reason)}_words", fmt.count_words(count),
+                            src, _row_text(group=gid, dropout_reason=reason),
+                            "participant_id (in words below ten)")
 
 
 @family("demo.{group|all}.{variable}.{level}.{n|pct}", "demographics.csv",
@@ -244,7 +247,8 @@ def _tests(ctx: Context) -> pd.DataFrame:
         "the pairs), change, direction (rose/fell), favour (improved/worsened on the scale's "
         "direction), the primary test's p (adjusted where a correction is declared), "
         "p_unadjusted, sig, favourable, and per test: wilcoxon, z, r, r_ci, zeros, nonzero "
-        "(zero differences dropped and differences ranked), p_min (the smallest p the "
+        "(zero differences dropped and differences ranked; zeros_words, nonzero_words in "
+        "words below ten), p_min (the smallest p the "
         "signed-rank test can give with that many differences), p_first (alpha over the "
         "family's tests: Holm's threshold for its smallest p), p_min_versus_first "
         "(above/below) and p_min_can_lead ('could'/'could not': pass that threshold); "
@@ -355,6 +359,10 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
     nonzero = int(w["n"]) - zeros
     yield Value(f"{base}.zeros", str(zeros), src, wsel, "note")
     yield Value(f"{base}.nonzero", str(nonzero), src, wsel, "n, note")
+    yield Value(f"{base}.zeros_words", fmt.count_words(zeros), src, wsel,
+                "note (in words below ten)")
+    yield Value(f"{base}.nonzero_words", fmt.count_words(nonzero), src, wsel,
+                "n, note (in words below ten)")
     if nonzero < 1:
         return
     if w["method"] == "exact":
@@ -590,11 +598,12 @@ def categorical_values(ctx: Context):
 
 
 @family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}[_words]; "
-        "family.{family}.{test}.n_tests[_words]", "tests.csv",
+        "family.{family}.{test}.{n_tests|n_sig}[_words]", "tests.csv",
         "per multiplicity family, the number of tests of its primary test and how many are "
         "significant on the adjusted (n_sig) and unadjusted p; `_words` spells counts below "
         "ten for prose (APA); per test of the family (each corrected on its own, e.g. "
-        "rm_anova, friedman, mixed_model), its number of tests",
+        "paired_t, rm_anova, friedman, mixed_model), its number of tests and how many are "
+        "significant on its own adjusted p",
         needs=("tests",))
 def family_values(ctx: Context):
     t = _tests(ctx)
@@ -625,9 +634,15 @@ def family_values(ctx: Context):
             yield Value(f"family.{fam}.{name}.n_tests", str(len(rows)), src, tsel, "p")
             yield Value(f"family.{fam}.{name}.n_tests_words", fmt.count_words(len(rows)), src,
                         tsel, "p")
+            p_test = rows["p_adjusted"] if ctx.correction != "none" else rows["p"]
+            n_sig = int((p_test < ctx.alpha).sum())
+            yield Value(f"family.{fam}.{name}.n_sig", str(n_sig), src, tsel, columns["n_sig"])
+            yield Value(f"family.{fam}.{name}.n_sig_words", fmt.count_words(n_sig), src, tsel,
+                        columns["n_sig"])
 
 
-@family("rci.{group}.{instrument}.{scale}.{T1_T2}.{improved|unchanged|deteriorated|n}",
+@family("rci.{group}.{instrument}.{scale}.{T1_T2}.{improved|unchanged|deteriorated|n}"
+        "[_words]",
         "rci_summary.csv", "participants whose reliable change index (Jacobson-Truax) shows "
         "reliable improvement or deterioration, among those with both scores",
         needs=("rci_summary",))
@@ -642,6 +657,8 @@ def rci_values(ctx: Context):
                         **{"from": rec["from"], "to": rec["to"]})
         for col in ("improved", "unchanged", "deteriorated", "n"):
             yield Value(f"{base}.{col}", str(int(rec[col])), src, sel, col)
+            yield Value(f"{base}.{col}_words", fmt.count_words(rec[col]), src, sel,
+                        f"{col} (in words below ten)")
 
 
 # ---- conventions ----------------------------------------------------------------------
@@ -787,11 +804,13 @@ def qualitative_values(ctx: Context):
 
 @family("theme.{id}.{label|quotations|documents|sources}; theme.{id}.source.{source}; "
         "qual.themes; qual.unthemed.{codes|codes_words|list|quotations}; "
-        "qual.themed.{codes|quotations|pct}",
+        "qual.themed.{codes|quotations|pct}; qual.themed.below_tentative.{level}[_words]",
         "qualitative/themes.csv, qualitative/codes.csv", "each declared theme: its label, "
         "quotations, documents and sources, and its quotations from each source; the codes no "
         "theme gathers (list: each with its quotations) and, when every quotation carries one "
-        "code, the quotations inside and outside the themes (pct: inside, of all)",
+        "code, the quotations inside and outside the themes (pct: inside, of all); when "
+        "intercoder agreement was computed, the codes in a theme whose Krippendorff's alpha "
+        "at each level (document, segment) is below the .667 benchmark",
         needs=("themes",))
 def theme_values(ctx: Context):
     src = f"results/{ctx.study}/qualitative/themes.csv"
@@ -824,6 +843,18 @@ def theme_values(ctx: Context):
                 "codes in no theme", "code, quotations")
     yield Value("qual.themed.codes", str(len(codes) - len(left)), csrc, "codes in a theme",
                 "code")
+    agreement = ctx.results.get("agreement")
+    if agreement is not None:
+        asrc = f"results/{ctx.study}/qualitative/agreement.csv"
+        themed = agreement[agreement["code"].isin(in_themes)]
+        for level, rows in themed.groupby("level", sort=True):
+            low = rows[rows["krippendorff_alpha"] < ALPHA_BENCHMARKS["tentative"]]
+            n = int(low["code"].nunique())
+            asel = _row_text(level=level, code="each code in a theme")
+            yield Value(f"qual.themed.below_tentative.{level}", str(n), asrc, asel,
+                        "krippendorff_alpha")
+            yield Value(f"qual.themed.below_tentative.{level}_words", fmt.count_words(n), asrc,
+                        asel, "krippendorff_alpha (in words below ten)")
     tot = ctx.results.get("qual_totals")
     # Segments inside and outside the themes follow from the per-code counts only when each
     # quotation carries one code (MAXQDA segments; Atlas.ti quotations with one code): with
