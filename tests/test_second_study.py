@@ -169,7 +169,8 @@ def test_the_report_leads_with_the_primary_result_and_reads_like_a_trial_report(
     for needed in ("CONSORT 2010 flow diagram", "Baseline characteristics by arm",
                    "Primary outcome: social inclusion", "Secondary outcomes by arm",
                    "three ways of handling missing data", "Fidelity of peer support",
-                   "CONSORT 2010 checklist", "Power of the planned"):
+                   "CONSORT 2010 checklist",
+                   "Power of an approximate change-score comparison"):
         assert needed in text, needed
     # none of the old placeholder's wrong words, and the command that was actually run
     for wrong in ("Spanish", "placeholder items (wording not public)", "--cores",

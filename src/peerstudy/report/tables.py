@@ -751,8 +751,9 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
                    role: str, p_label: str) -> str:
     """Each outcome of one role (primary or secondary), by assessment: both arms' observed
     M (SD) and n, the baseline-adjusted difference (intervention minus control) with its CI,
-    the standardised difference and p; the arm x time interaction as the outcome's last
-    row. ``p_label`` names the family's adjustment (adjusted p shown at the endpoint).
+    the standardised difference and p; the arm x time interaction (the difference at the
+    interaction's last follow-up minus the one at its first, labelled so) as the outcome's
+    last row. ``p_label`` names the family's adjustment (adjusted p shown at the endpoint).
     The primary endpoint is marked ^a^ and the interaction row ^b^ (the authors' table
     note says what they are); scores and differences have the decimals of their scale."""
     t = _site_all(tests)
@@ -792,7 +793,11 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
             name = tps.get(tp, tp) + ("^a^" if endpoint else "")
             rows.append([f"  {name}" if len(outs) > 1 else name, *cells, *trail])
         for rec in mine[mine["test"] == "mixed_model_interaction"].to_dict("records"):
-            what = "Arm × time^b^"
+            # the interaction's timepoint reads "<first>-<last>": name the two follow-ups
+            # whose differences it subtracts, so it is not read as change from baseline
+            first, _, last = str(rec["timepoint"]).partition("-")
+            what = (f"Δ, {tps.get(last, last)} minus {tps.get(first, first)}^b^" if last
+                    else "Arm × time^b^")
             trail = _estimate_cells(rec, None, p_label, False, decimals=places)
             rows.append([f"  {what}" if len(outs) > 1 else what, "", "", "", "", *trail])
     return md_table(header, rows)
