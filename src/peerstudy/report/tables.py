@@ -665,6 +665,14 @@ def _arm_names(spec: dict, labels: Labels) -> tuple[str, str]:
     return tuple(labels.group.get(a, a) for a in spec["arms"])
 
 
+def _minus(later: str, earlier: str) -> str:
+    """'8 months minus 4 months' said short when both share their unit: '8 minus 4 months'."""
+    a, b = later.rsplit(" ", 1), earlier.rsplit(" ", 1)
+    if len(a) == len(b) == 2 and a[1] == b[1]:
+        return f"{a[0]} minus {b[0]} {a[1]}"
+    return f"{later} minus {earlier}"
+
+
 def _tp_labels(labels: Labels) -> dict:
     return {t["id"]: t["label"] for t in labels.design["timepoints"]}
 
@@ -796,7 +804,7 @@ def trial_outcomes(tests: pd.DataFrame, desc: pd.DataFrame, spec: dict, labels: 
             # the interaction's timepoint reads "<first>-<last>": name the two follow-ups
             # whose differences it subtracts, so it is not read as change from baseline
             first, _, last = str(rec["timepoint"]).partition("-")
-            what = (f"Δ, {tps.get(last, last)} minus {tps.get(first, first)}^b^" if last
+            what = (f"Δ, {_minus(tps.get(last, last), tps.get(first, first))}^b^" if last
                     else "Arm × time^b^")
             trail = _estimate_cells(rec, None, p_label, False, decimals=places)
             rows.append([f"  {what}" if len(outs) > 1 else what, "", "", "", "", *trail])
