@@ -183,7 +183,9 @@ def code_groups(groups: pd.DataFrame, synthetic, unit: str = "Quotations"):
     codes in each; an export's all-capitals group names in title case."""
     plt = setup()
     data = groups.sort_values(["quotations", "group"])
-    names = [g.title() if g.isupper() else g for g in data["group"]]
+    from peerstudy.report import format as fmt
+
+    names = [fmt.code_group_label(g) for g in data["group"]]
     fig, ax = plt.subplots(figsize=(6.0, 0.6 + 0.36 * len(data)))
     bars = ax.barh(names, data["quotations"], color=OKABE_ITO[2])
     noun = unit.lower()

@@ -46,7 +46,11 @@ ADVICE = {
 
 
 def issues_frame(records: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(records, columns=ISSUE_COLUMNS)
+    """The issue log; ``row`` is a whole number (empty for a file- or column-level issue),
+    never written as 1.0."""
+    out = pd.DataFrame(records, columns=ISSUE_COLUMNS)
+    out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
+    return out
 
 
 def combine_issues(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -54,7 +58,7 @@ def combine_issues(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=ISSUE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)[ISSUE_COLUMNS]
-    out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
+    out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")  # also scoring's
     out["_order"] = out["file"].str.startswith("(").astype(int)
     out = out.sort_values(
         ["_order", "file", "row", "column", "participant_id", "timepoint", "rule"],

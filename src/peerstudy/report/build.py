@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from peerstudy.config import coding_unit
 from peerstudy.io import write_csv, write_text
 from peerstudy.report import supplement, tables, values
 from peerstudy.report.render import stage_project  # noqa: F401 (the rule scripts' name)
@@ -64,11 +65,11 @@ def table_builders(ctx: Context) -> dict:
                                                list(qual_spec.get("cfir", {})))
     if "code_groups" in r:
         builders["code_groups"] = lambda: tables.code_groups(
-            r["code_groups"], r["codes"], unit=tables.qualitative_unit(design))
+            r["code_groups"], r["codes"], unit=coding_unit(design))
     qual = design.get("qualitative", {})
     if "themes" in r:
         builders["themes"] = lambda: tables.themes(r["themes"], qual.get("sources", []),
-                                                   tables.qualitative_unit(design))
+                                                   coding_unit(design))
         builders["quotations"] = lambda: tables.quotations(r["quotations"], r["themes"])
     if "agreement" in r:
         builders["agreement"] = lambda: tables.agreement(r["agreement"])

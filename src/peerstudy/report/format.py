@@ -266,6 +266,13 @@ def decimals_for_range(low, high) -> int:
 
 # ---- words from labels and estimates ---------------------------------------
 
+def code_group_label(name) -> str:
+    """A code group as printed: an export's all-capitals group name ('ACCOMPANY',
+    'INNER SETTING') in title case, any other name as the export wrote it."""
+    name = str(name)
+    return name.title() if name.isupper() else name
+
+
 def lower_first(text: str) -> str:
     """A label mid-sentence: 'Peer support arm' -> 'peer support arm', 'Baseline' ->
     'baseline'; a first word with other capitals (an acronym: 'HoNOS', 'SIS') is kept.

@@ -262,12 +262,13 @@ def _undeclared_reason(reason: str) -> str:
 
 
 def qualitative_tables(ctx) -> list[str]:
+    from peerstudy.config import coding_unit
     from peerstudy.report import tables
 
     r, parts = ctx.results, []
-    unit = tables.qualitative_unit(ctx.design)
+    unit = coding_unit(ctx.design)
     if "codes" in r:
-        rows = [[tables.code_group_label(c["group"]), c["code"], fmt.integer(c["quotations"]),
+        rows = [[fmt.code_group_label(c["group"]), c["code"], fmt.integer(c["quotations"]),
                  fmt.integer(c["documents"])] for c in r["codes"].to_dict("records")]
         parts += ["## Codes", "", _float_div(
             "tbl-codes-all", md_table(["Code group", "Code", unit, "Documents"], rows,

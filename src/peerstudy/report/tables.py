@@ -528,27 +528,13 @@ def cfir(matrix: pd.DataFrame, sources: list[str] | None = None,
     return md_table(["CFIR domain", *[s[:1].upper() + s[1:] for s in sources]], rows)
 
 
-def qualitative_unit(design: dict) -> str:
-    """What the coding exports count, as a column heading (peerstudy.config.coding_unit)."""
-    from peerstudy.config import coding_unit
-
-    return coding_unit(design)
-
-
-def code_group_label(name: str) -> str:
-    """A code group as printed: an export's all-capitals group name ('ACCOMPANY',
-    'INNER SETTING') in title case, any other name as the export wrote it."""
-    name = str(name)
-    return name.title() if name.isupper() else name
-
-
 def code_groups(groups: pd.DataFrame, codes: pd.DataFrame, top: int = 4,
                 unit: str = "Quotations") -> str:
     rows = []
     for g in groups.sort_values(["quotations", "group"], ascending=[False, True]).itertuples():
         largest = codes[codes["group"] == g.group].sort_values(
             ["quotations", "code"], ascending=[False, True]).head(top)
-        rows.append([code_group_label(g.group), str(g.codes),
+        rows.append([fmt.code_group_label(g.group), str(g.codes),
                      str(g.quotations), fmt.num(100 * g.share, 1),
                      "; ".join(f"{c.code} ({c.quotations})" for c in largest.itertuples())])
     return md_table(["Code group", "Codes", unit, "%", f"Largest codes ({unit.lower()})"],
@@ -633,7 +619,7 @@ def _p_phrase(bare: str) -> str:
 
 def agreement_by_code(table: pd.DataFrame) -> str:
     def name(value, everything):
-        return everything if value == "all" else code_group_label(value)
+        return everything if value == "all" else fmt.code_group_label(value)
 
     records = table.to_dict("records")
     notes = any(isinstance(rec["note"], str) and rec["note"] for rec in records)
