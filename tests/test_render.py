@@ -25,6 +25,7 @@ from peerstudy.report.render import RenderError, render
 
 
 def html_of(tmp_path, source: str, variables: str = "", files: dict | None = None) -> str:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "doc.qmd").write_text(textwrap.dedent(source), encoding="utf-8")
     (tmp_path / "_variables.yml").write_text(textwrap.dedent(variables), encoding="utf-8")
     for name, text in (files or {}).items():
@@ -189,3 +190,67 @@ def test_without_number_sections_headings_stay_unnumbered(tmp_path):
         ## Design {#sec-design}
         """)
     assert "header-section-number" not in html and "1.1 Design" not in text_of(html)
+
+
+# _variables.yml as peerstudy writes it (yaml.safe_dump: one key per line); shortcodes.lua
+# then parses only the values the document names. The same values in any other YAML form
+# (here: with a comment) are read whole; both must render alike.
+SIMPLE_VARS = """\
+agreement:
+  '25_35':
+    n: '12'
+  alpha: '.90'
+res:
+  apa: '*z* = \u22122.39, *p* = .017'
+  count: 57
+study:
+  name: Catalonia *pilot*
+"""
+
+
+def test_only_the_named_values_are_read_and_the_result_is_the_same(tmp_path):
+    source = """\
+        {{< var study.name >}}: {{< var res.apa >}}, {{< var res.count >}},
+        {{< var agreement.25_35.n >}} and `{{< var agreement.alpha >}}`.
+        """
+    simple = html_of(tmp_path / "a", source, SIMPLE_VARS)
+    whole = html_of(tmp_path / "b", source, "# a comment: not the simple form\n" + SIMPLE_VARS)
+    assert simple == whole
+    assert "Catalonia <em>pilot</em>: <em>z</em> = \u22122.39, <em>p</em> = .017, 57," in simple
+    assert "12 and <code>.90</code>." in simple
+    # a key that names a map, or runs past a value, is an error in either form
+    for variables in (SIMPLE_VARS, "# whole\n" + SIMPLE_VARS):
+        with pytest.raises(RenderError, match="cannot be printed"):
+            html_of(tmp_path / "c", "{{< var res >}}\n", variables)
+        with pytest.raises(RenderError, match=r"var res\.apa\.x >}}' names no var value"):
+            html_of(tmp_path / "d", "{{< var res.apa.x >}}\n", variables)
+
+
+def test_page_breaks_and_cross_references_are_written_per_format(tmp_path):
+    """The document tree is built once for every format; each format then writes the
+    page break its own way (Quarto's ``{{< pagebreak >}}``) and links cross-references
+    where it can (HTML, DOCX), leaving them as text in the PDF."""
+    (tmp_path / "doc.qmd").write_text(textwrap.dedent("""\
+        Before, see @tbl-x.
+
+        {{< pagebreak >}}
+
+        | a |
+        |---|
+        | 1 |
+
+        : Caption {#tbl-x}
+        """), encoding="utf-8")
+    render(tmp_path, ["doc"], ["html", "docx", "pdf"], engine="pandoc")
+    html = (tmp_path / "doc.html").read_text(encoding="utf-8")
+    assert 'page-break-after: always' in html and 'href="#tbl-x"' in html
+    import subprocess
+    import zipfile
+
+    xml = zipfile.ZipFile(tmp_path / "doc.docx").read("word/document.xml").decode()
+    assert 'w:type="page"' in xml and 'w:anchor="tbl-x"' in xml
+    pages = subprocess.run(["pdftotext", str(tmp_path / "doc.pdf"), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    assert "see Table 1" in pages[0] and "Table 1: Caption" in pages[1]
+    # nothing left of the scratch files (the tree, the Typst source and layout)
+    assert not [p.name for p in tmp_path.iterdir() if p.suffix in (".json", ".typ", ".tmp")]

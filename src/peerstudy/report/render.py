@@ -10,8 +10,14 @@ implements it: a pandoc reader (``quarto/qmd-reader.lua``) resolves
 ``{{< include >}}`` and lexes shortcodes, and pandoc Lua filters resolve
 ``var``/``meta``/``env``/``pagebreak`` (``shortcodes.lua``), figure, table
 and section cross-references (``crossref.lua``) and callouts
-(``callouts.lua``) on the document tree; citeproc then formats citations
-with the CSL style. pandoc writes HTML and DOCX; Typst typesets the PDF.
+(``callouts.lua``) on the document tree; citeproc formats citations with the
+CSL style. pandoc writes HTML and DOCX; Typst typesets the PDF.
+
+A document is read, its shortcodes, cross-references and citations resolved,
+once (``tree.lua``, then citeproc, to pandoc's JSON tree); each format is then
+written from that tree with its own filters (``output.lua``: callouts, APA
+tables and notes, page breaks, links). Reading and resolving is most of the
+work, so three formats cost little more than one.
 Timestamps are fixed so that the same inputs give the same bytes.
 """
 
@@ -32,9 +38,10 @@ from peerstudy.errors import PeerstudyError
 from peerstudy.io import atomic_write_bytes
 
 QUARTO = Path(__file__).resolve().parent / "quarto"
-FILTERS = ["shortcodes.lua", "crossref.lua", "callouts.lua", "apa.lua"]
 EPOCH = 1672531200  # 2023-01-01T00:00:00Z: fixed document date for byte-identical output
-PANDOC_FORMAT = {"html": "html5", "docx": "docx", "pdf": "typst"}
+# citations are already formatted by citeproc in the document tree: Typst's own (on by
+# default in pandoc's Typst writer) would cite labels that do not exist
+PANDOC_FORMAT = {"html": "html5", "docx": "docx", "pdf": "typst-citations"}
 
 
 class RenderError(PeerstudyError):
@@ -128,9 +135,7 @@ def _format_args(fmt: str, options: dict, build: Path, landscape: bool = False) 
     elif fmt == "docx":
         ref = spec.get("reference-doc")
         args.append(f"--reference-doc={build / ref if ref else reference_docx(build, landscape)}")
-    else:
-        # Typst reads files only under the build folder: the layout is copied there.
-        shutil.copyfile(QUARTO / "apa.typ", build / ".apa.typ")
+    else:  # the layout apa.typ is copied into the build folder by render_fallback
         args += [f"--template={QUARTO / 'apa-template.typst'}"]
         for key in ("papersize", "fontsize", "mainfont"):
             if key in spec:
@@ -144,29 +149,48 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def run_pandoc(document: str, fmt: str, build: Path, options: dict, out: Path) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        meta = _metadata_file(options, document, Path(tmp))
-        args = [pandoc_path(), "-f", str(QUARTO / "qmd-reader.lua"), f"{document}.qmd",
-                "--standalone", "--wrap=none", "--columns=10000", f"--metadata-file={meta}",
-                f"--resource-path={build}", "-t", PANDOC_FORMAT[fmt], "-o", str(out)]
-        for name in FILTERS:
-            args.append(f"--lua-filter={QUARTO / name}")
-        args.append("--citeproc")
-        args += _format_args(fmt, options, build, _landscape(build, document))
-        env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)}
-        proc = subprocess.run(args, cwd=build, capture_output=True, text=True, env=env)
+def _pandoc(args: list[str], build: Path, source: str) -> None:
+    """Run pandoc in the staging folder; a failure or a warning stops the build with a
+    message that names the source (and, for an unknown key, the closest key)."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)}
+    proc = subprocess.run([pandoc_path(), *args], cwd=build, capture_output=True, text=True,
+                          env=env)
     if proc.returncode != 0:
-        raise RenderError(explain_failure(proc.stderr, f"{document}.qmd", build))
+        raise RenderError(explain_failure(proc.stderr, source, build))
     warnings = [ln for ln in proc.stderr.splitlines() if "[WARNING]" in ln]
     if warnings:
-        raise RenderError(f"{document}.qmd ({fmt}): " + "; ".join(warnings))
+        raise RenderError(f"{source}: " + "; ".join(warnings))
+
+
+def document_tree(document: str, build: Path, options: dict, out: Path) -> None:
+    """The part of the rendering every format shares, done once: read ``document.qmd``
+    (includes, shortcodes lexed), resolve shortcodes and cross-references (``tree.lua``)
+    and citations (citeproc), and write pandoc's document tree as JSON to ``out``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = _metadata_file(options, document, Path(tmp))
+        _pandoc(["-f", str(QUARTO / "qmd-reader.lua"), f"{document}.qmd", "--columns=10000",
+                 f"--metadata-file={meta}", f"--resource-path={build}",
+                 f"--lua-filter={QUARTO / 'tree.lua'}", "--citeproc", "-t", "json",
+                 "-o", str(out)], build, f"{document}.qmd")
+
+
+def write_format(tree: Path, document: str, fmt: str, build: Path, options: dict,
+                 out: Path) -> None:
+    """One format from the document tree: the format's own filters (``output.lua``:
+    callouts, APA tables and notes, page breaks, links) and pandoc's writer."""
+    args = ["-f", "json", str(tree), "--standalone", "--wrap=none", "--columns=10000",
+            f"--resource-path={build}", "-t", PANDOC_FORMAT[fmt], "-o", str(out),
+            f"--lua-filter={QUARTO / 'output.lua'}"]
+    args += _format_args(fmt, options, build, _landscape(build, document))
+    _pandoc(args, build, f"{document}.qmd ({fmt})")
 
 
 def render_fallback(build: Path, documents: list[str], formats: list[str]) -> None:
-    """Each document to each format. A document's formats are written at the same time
-    (one thread each, waiting on its pandoc or Typst process): they share nothing but
-    their inputs, and the job then takes about as long as its slowest format."""
+    """Each document to each format. The document tree is built once (the reading,
+    shortcodes, cross-references and citations every format shares); then the formats
+    are written at the same time (one thread each, waiting on its pandoc or Typst
+    process): they share nothing but the tree, and the job then takes about as long as
+    its slowest format."""
     from concurrent.futures import ThreadPoolExecutor
 
     options = project_options(build)
@@ -174,28 +198,34 @@ def render_fallback(build: Path, documents: list[str], formats: list[str]) -> No
     if "docx" in formats:
         for document in documents:  # built once, before the formats start
             reference_docx(build, _landscape(build, document))
+    if "pdf" in formats:  # Typst reads files only under the build folder
+        shutil.copyfile(QUARTO / "apa.typ", build / ".apa.typ")
     for document in documents:
+        tree = build / f".{document}.json"
+        document_tree(document, build, options, tree)
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:
-            jobs = [pool.submit(_render_format, build, options, document, fmt)
+            jobs = [pool.submit(_render_format, build, options, document, fmt, tree)
                     for fmt in formats]
             for job in jobs:
                 job.result()
+        tree.unlink()
+    if "pdf" in formats:
+        (build / ".apa.typ").unlink()
 
 
-def _render_format(build: Path, options: dict, document: str, fmt: str) -> None:
+def _render_format(build: Path, options: dict, document: str, fmt: str, tree: Path) -> None:
     final = build / f"{document}.{fmt}"
     if fmt == "pdf":
         typ = build / f".{document}.typ"
-        run_pandoc(document, fmt, build, options, typ)
+        write_format(tree, document, fmt, build, options, typ)
         import typst
 
         pdf = typst.compile(str(typ), root=str(build), timestamp=EPOCH)
         typ.unlink()
-        (build / ".apa.typ").unlink()
         atomic_write_bytes(final, pdf)
     else:
         tmp = build / f".{document}.{fmt}.tmp"
-        run_pandoc(document, fmt, build, options, tmp)
+        write_format(tree, document, fmt, build, options, tmp)
         atomic_write_bytes(final, tmp.read_bytes())
         tmp.unlink()
 

@@ -145,10 +145,8 @@ local function reference(citation)
     text:insert(pandoc.Str(entry.number))
   end
   if #citation.suffix > 0 then text:extend(citation.suffix) end
-  if FORMAT:match("html") or FORMAT == "docx" then
-    return pandoc.Inlines{pandoc.Link(text, "#" .. lower, "", pandoc.Attr("", {"xref"}))}
-  end
-  return text
+  -- a link in HTML and DOCX, plain text in the PDF (output.lua)
+  return pandoc.Inlines{pandoc.Link(text, "#" .. lower, "", pandoc.Attr("", {"xref"}))}
 end
 
 local function resolve_cite(cite)

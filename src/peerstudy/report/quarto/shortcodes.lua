@@ -20,11 +20,88 @@ local variables = nil
 local metadata = nil
 local unknown = {}
 
-local function load_variables()
+-- _variables.yml as peerstudy writes it (a nested mapping, one key per line, every
+-- value a one-line scalar): {key = raw scalar text or sub-table}; nil for any other
+-- YAML (comments, lists, multi-line values), which is then read whole.
+local function simple_tree(text)
+  local root = {}
+  local stack = {{indent = -1, node = root}}
+  local leaf_indent = nil
+  for line in text:gmatch("([^\n]*)\n?") do
+    if line ~= "" then
+      local indent, key, rest = line:match("^( *)([%w_%-]+):(.*)$")
+      if not indent then
+        indent, key, rest = line:match("^( *)'([^']*)':(.*)$")
+      end
+      if not indent then return nil end
+      if leaf_indent and #indent > leaf_indent then return nil end  -- a continued value
+      while stack[#stack].indent >= #indent do table.remove(stack) end
+      local parent = stack[#stack].node
+      if type(parent) ~= "table" or parent[key] ~= nil then return nil end
+      if rest == "" then
+        parent[key] = {}
+        table.insert(stack, {indent = #indent, node = parent[key]})
+        leaf_indent = nil
+      elseif rest:sub(1, 1) == " " then
+        parent[key] = rest:sub(2)
+        leaf_indent = #indent
+      else
+        return nil
+      end
+    end
+  end
+  return root
+end
+
+-- YAML text of the named keys only (a key naming a map keeps the whole map).
+local function subset_yaml(tree, keys)
+  local picked = {}
+  for key in pairs(keys) do
+    local node, into, parts = tree, picked, {}
+    for part in key:gmatch("[^%.]+") do table.insert(parts, part) end
+    for i, part in ipairs(parts) do
+      if type(node) ~= "table" or node[part] == nil then break end
+      node = node[part]
+      if i == #parts or type(node) ~= "table" then
+        into[part] = node
+        break
+      end
+      into[part] = type(into[part]) == "table" and into[part] or {}
+      into = into[part]
+    end
+  end
+  local lines = {}
+  local function emit(node, indent)
+    local names = {}
+    for name in pairs(node) do table.insert(names, name) end
+    table.sort(names)
+    for _, name in ipairs(names) do
+      local value = node[name]
+      if type(value) == "table" then
+        table.insert(lines, indent .. "'" .. name .. "':")
+        emit(value, indent .. "  ")
+      else
+        table.insert(lines, indent .. "'" .. name .. "': " .. value)
+      end
+    end
+  end
+  emit(picked, "")
+  return table.concat(lines, "\n")
+end
+
+-- The values the document uses. Each value is markdown that pandoc parses, which is
+-- most of the cost of reading a long _variables.yml: only the keys that a shortcode of
+-- this document names (`used`) are parsed, when the file has the simple form above.
+local function load_variables(used)
   local handle = io.open("_variables.yml", "r")
   if not handle then return {} end
   local text = handle:read("a")
   handle:close()
+  local tree = used and simple_tree(text)
+  if tree then
+    if next(used) == nil then return {} end
+    text = subset_yaml(tree, used)
+  end
   local doc = pandoc.read("---\n" .. text .. "\n---\n", "markdown")
   return doc.meta
 end
@@ -103,13 +180,8 @@ local function resolve(raw, context)
     end
     return pandoc.Inlines{pandoc.Str(value)}
   elseif name == "pagebreak" then
-    local raw_break = {
-      typst = pandoc.RawBlock("typst", "#pagebreak()"),
-      html = pandoc.RawBlock("html", '<div style="page-break-after: always;"></div>'),
-      docx = pandoc.RawBlock("openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'),
-    }
-    local fmt = FORMAT:match("html") and "html" or FORMAT
-    return pandoc.Blocks{raw_break[fmt] or pandoc.Para{}}
+    -- written per output format by formats.lua (this tree serves every format)
+    return pandoc.Blocks{pandoc.Div({}, pandoc.Attr("", {"ps-pagebreak"}))}
   end
   error("peerstudy-shortcode: unknown shortcode '" .. tostring(name) .. "' in " .. raw)
 end
@@ -218,8 +290,45 @@ local function walk_meta(meta)
   return out
 end
 
+-- Every key a var shortcode of the document may name (text contexts included, escaped
+-- ones too: a superset is harmless), so that only those values are read.
+local function used_keys(doc)
+  local keys = {}
+  local function scan(text)
+    if type(text) == "string" and text:find("{{<", 1, true) then
+      for key in text:gmatch("{{<%s*var%s+([^%s>]+)") do keys[key] = true end
+    end
+  end
+  local function attrs(el)
+    for _, value in pairs(el.attributes) do scan(value) end
+  end
+  local collect = {
+    Span = attrs, Header = attrs, Div = attrs,
+    Code = function(el) scan(el.text) end,
+    CodeBlock = function(el) scan(el.text); attrs(el) end,
+    RawInline = function(el) scan(el.text) end,
+    RawBlock = function(el) scan(el.text) end,
+    Math = function(el) scan(el.text) end,
+    Link = function(el) scan(el.target); attrs(el) end,
+    Image = function(el) scan(el.src); attrs(el) end,
+  }
+  local function walk_value(value)
+    local kind = pandoc.utils.type(value)
+    if kind == "Inlines" or kind == "Blocks" then
+      value:walk(collect)
+    elseif kind == "List" or kind == "table" or kind == "Meta" then
+      for _, item in pairs(value) do walk_value(item) end
+    elseif kind == "string" then
+      scan(value)
+    end
+  end
+  walk_value(doc.meta)
+  doc.blocks:walk(collect)
+  return keys
+end
+
 function Pandoc(doc)
-  variables = load_variables()
+  variables = load_variables(used_keys(doc))
   metadata = doc.meta
   doc.meta = walk_meta(doc.meta)
   local blocks = doc.blocks:walk(block_filter):walk(inline_filter)
