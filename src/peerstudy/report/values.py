@@ -54,6 +54,7 @@ class Context:
     design: dict           # study, groups, sites, timepoints, schedule, analysis, variables
     registry: dict
     provenance: dict = field(default_factory=dict)  # versions, hashes, command
+    cache: dict = field(default_factory=dict, repr=False)  # what several values reuse
 
     def path(self, name: str) -> str:
         folder = "data/processed" if name == "participants" else "results"
@@ -66,12 +67,16 @@ class Context:
     # A qualitative-only study has no statistical conventions; nothing reads these then.
     @property
     def alpha(self) -> float:
-        return self.conventions.get("alpha", schema_defaults("analysis", "alpha"))
+        if "alpha" in self.conventions:
+            return self.conventions["alpha"]
+        return schema_defaults("analysis", "alpha")
 
     @property
     def level(self) -> float:
-        return self.conventions.get("conventions", {}).get(
-            "ci_level", schema_defaults("analysis", "conventions", "ci_level"))
+        conv = self.conventions.get("conventions", {})
+        if "ci_level" in conv:
+            return conv["ci_level"]
+        return schema_defaults("analysis", "conventions", "ci_level")
 
     @property
     def correction(self) -> str:
@@ -379,11 +384,7 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
                 "n, note, method (the smallest attainable p)")
     if ctx.correction not in ("holm", "bonferroni"):
         return
-    t = _tests(ctx)
-    family = t[(t["family"] == w["family"]) & (t["test"] == w["test"]) & t["p"].notna()]
-    m = len(family.drop_duplicates(["group", "instrument", "scale", "factor", "contrast",
-                                    "timepoint"]))
-    first = ctx.alpha / m
+    first = ctx.alpha / _family_sizes(ctx)[(w["family"], w["test"])]
     fsel = f"{wsel}, family={w['family']}"
     yield Value(f"{base}.p_first", fmt.p_bare(first, alpha=ctx.alpha), src, fsel,
                 "alpha / tests in the family")
@@ -391,6 +392,20 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
                 fsel, "n, note, method; alpha / tests in the family")
     yield Value(f"{base}.p_min_can_lead", "could" if p_min < first else "could not", src,
                 fsel, "n, note, method; alpha / tests in the family")
+
+
+def _family_sizes(ctx: Context) -> dict[tuple[str, str], int]:
+    """{(family, test): the number of tests of that test in the family (the distinct
+    group, instrument, scale, factor, contrast and timepoint with a p)}, counted once per
+    run rather than once per value."""
+    if "family_sizes" not in ctx.cache:
+        t = _tests(ctx)
+        tested = t[t["p"].notna()].drop_duplicates(["family", "test", "group", "instrument",
+                                                     "scale", "factor", "contrast",
+                                                     "timepoint"])
+        sizes = tested.groupby(["family", "test"], dropna=False).size()
+        ctx.cache["family_sizes"] = sizes.to_dict()
+    return ctx.cache["family_sizes"]
 
 
 @family("omnibus.{group}.{instrument}.{scale}.{rm_anova|friedman|...}", "tests.csv",
