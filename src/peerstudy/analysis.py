@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from peerstudy.conventions import conventions
+from peerstudy.instruments import scales_of
 from peerstudy.stats import effsize, nonparametric, parametric
 from peerstudy.stats.multiplicity import adjust
 
@@ -33,13 +34,6 @@ def row(**values) -> dict:
     out.update(site="all", note="")
     out.update(values)
     return out
-
-
-def scales_of(spec: dict, instrument, registry) -> list[str]:
-    chosen = spec.get("scales", "total")
-    if chosen == "all":
-        return list(registry[instrument].scales)
-    return [chosen] if isinstance(chosen, str) else list(chosen)
 
 
 def wide_scores(scores: pd.DataFrame, group, instrument, scale, site="all") -> pd.DataFrame:
