@@ -6,12 +6,10 @@ from peerstudy.rule import run
 def main(smk):
     from pathlib import Path
 
-    import pandas as pd
-
-    from peerstudy.integration import gate
     from peerstudy.io import atomic_write_bytes
+    from peerstudy.joint_gate import gate_file
 
-    gate(pd.read_csv(smk.input.checks, keep_default_na=False))
+    gate_file(smk.input.checks)
     atomic_write_bytes(smk.output.joint, Path(smk.input.checks).read_bytes())
 
 

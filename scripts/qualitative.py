@@ -20,7 +20,8 @@ def main(smk):
     )
 
     qual = smk.params.qualitative
-    segments = read_segments(qual)
+    read = {}  # each export file parsed once (coder 1's export is often the study's)
+    segments = read_segments(qual, read=read)
     links = segments[LINKS].sort_values(LINKS, kind="mergesort").reset_index(drop=True)
     groups, codes, sources = code_tables(links, qual["sources"])
     write_csv(smk.output.groups, groups)
@@ -42,7 +43,8 @@ def main(smk):
         from peerstudy.agreement import intercoder_agreement
 
         spec = qual["agreement"]
-        first, second = (read_export(coder, qual["documents"]) for coder in spec["coders"])
+        first, second = (read_export(coder, qual["documents"], read=read)
+                         for coder in spec["coders"])
         table, disagreements = intercoder_agreement(first, second, spec, spec["documents"])
         write_csv(smk.output.agreement, table)
         write_csv(smk.output.disagreements, disagreements)

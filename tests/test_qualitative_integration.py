@@ -87,6 +87,25 @@ def test_convergence_on_an_adjusted_non_significant_result_is_flagged():
         gate(shown)
 
 
+def test_the_joint_display_job_gates_the_written_file_as_the_table(tmp_path):
+    # the joint_display job reads the checked declarations as text (no pandas): the same
+    # rows stop it with the same message, and a justified flag passes
+    from peerstudy.io import write_csv
+    from peerstudy.joint_gate import gate_file
+
+    shown, _ = display([domain()])
+    path = tmp_path / "meta_inferences.csv"
+    write_csv(path, shown)
+    with pytest.raises(DataError) as from_table:
+        gate(shown)
+    with pytest.raises(DataError) as from_file:
+        gate_file(path)
+    assert str(from_file.value) == str(from_table.value)
+    justified, _ = display([domain(justification="the adjusted p is borderline")])
+    write_csv(path, justified)
+    gate_file(path)
+
+
 def test_without_a_correction_the_raw_p_is_used():
     shown, _ = display([domain()], multiplicity="none")
     assert (shown.iloc[0]["p_basis"], shown.iloc[0]["check"]) == ("p", "ok")

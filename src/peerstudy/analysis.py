@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from peerstudy.conventions import conventions
+from peerstudy.instruments import scales_of
 from peerstudy.stats import effsize, nonparametric, parametric
 from peerstudy.stats.multiplicity import adjust
 
@@ -33,13 +34,6 @@ def row(**values) -> dict:
     out.update(site="all", note="")
     out.update(values)
     return out
-
-
-def scales_of(spec: dict, instrument, registry) -> list[str]:
-    chosen = spec.get("scales", "total")
-    if chosen == "all":
-        return list(registry[instrument].scales)
-    return [chosen] if isinstance(chosen, str) else list(chosen)
 
 
 def wide_scores(scores: pd.DataFrame, group, instrument, scale, site="all") -> pd.DataFrame:
@@ -396,8 +390,9 @@ def descriptives(scores: pd.DataFrame, quantiles: str = "weibull") -> pd.DataFra
 def reliable_change(scores, reliability, analysis: dict, registry: dict,
                     z_crit: float = 1.96) -> pd.DataFrame:
     """Jacobson-Truax RCI per person for each pair of every within comparison with rci: true."""
-    rows = []
+    frames = []
     rel = reliability.set_index(["group", "instrument", "scale", "timepoint"])["alpha"]
+    sites = scores.drop_duplicates("participant_id").set_index("participant_id")["site"]
     for spec in analysis.get("within", []):
         if not spec.get("rci"):
             continue
@@ -405,22 +400,26 @@ def reliable_change(scores, reliability, analysis: dict, registry: dict,
             for scale in scales_of(spec, instrument, registry):
                 better_up = registry[instrument].scales[scale].higher_is_better
                 wide = wide_scores(scores, spec["group"], instrument, scale)
-                sites = scores.drop_duplicates("participant_id").set_index("participant_id")["site"]
                 for earlier, later in spec["pairs"]:
                     alpha = rel.get((spec["group"], instrument, scale, earlier), np.nan)
                     sd = wide[earlier].std(ddof=1)
                     s_diff = np.sqrt(2) * sd * np.sqrt(1 - alpha) if alpha < 1 else np.nan
                     pair = wide[[earlier, later]].dropna()
-                    for pid, (a, b) in pair.iterrows():
-                        change = b - a
-                        rci = change / s_diff if s_diff and np.isfinite(s_diff) else np.nan
-                        rows.append({
-                            "participant_id": pid, "site": sites[pid], "group": spec["group"],
-                            "instrument": instrument, "scale": scale, "from": earlier,
-                            "to": later, "change": change, "rci": rci,
-                            "category": _category(rci, change, better_up, z_crit),
-                            "alpha_used": alpha, "sd_used": sd})
-    out = pd.DataFrame(rows, columns=RCI_COLUMNS)
+                    # one array operation per pair of timepoints (the same float operations
+                    # as person by person)
+                    change = pair[later].to_numpy() - pair[earlier].to_numpy()
+                    rci = (change / s_diff if s_diff and np.isfinite(s_diff)
+                           else np.full(len(change), np.nan))
+                    frames.append(pd.DataFrame({
+                        "participant_id": pair.index, "site": sites.reindex(pair.index).to_numpy(),
+                        "group": spec["group"], "instrument": instrument, "scale": scale,
+                        "from": earlier, "to": later, "change": change, "rci": rci,
+                        "category": [_category(r, c, better_up, z_crit)
+                                     for r, c in zip(rci, change, strict=True)],
+                        "alpha_used": alpha, "sd_used": sd}))
+    frames = [f for f in frames if len(f)]
+    out = (pd.concat(frames, ignore_index=True)[RCI_COLUMNS] if frames
+           else pd.DataFrame(columns=RCI_COLUMNS))
     return out.sort_values(["group", "instrument", "scale", "from", "to", "participant_id"],
                            kind="mergesort").reset_index(drop=True)
 

@@ -292,6 +292,16 @@ def load_registry(files: list[str], parameters: dict | None = None) -> dict[str,
     return registry
 
 
+def scales_of(spec: dict, instrument: str, registry: dict[str, Instrument]) -> list[str]:
+    """The scales of ``instrument`` an analysis spec names (``scales``: one id, a list, or
+    "all"; default "total"). Here, free of numpy and pandas, because the syntax job needs
+    it and nothing else from the analysis."""
+    chosen = spec.get("scales", "total")
+    if chosen == "all":
+        return list(registry[instrument].scales)
+    return [chosen] if isinstance(chosen, str) else list(chosen)
+
+
 def item_ranges(registry: dict[str, Instrument]) -> dict[str, dict[str, list[int]]]:
     """{instrument: {item: [min, max]}} on the form each instrument is analysed on."""
     return {

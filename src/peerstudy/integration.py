@@ -255,18 +255,11 @@ def _row(d, test, count, alpha, use_adjusted, higher_is_better, exemplars,
 
 
 def gate(display: pd.DataFrame) -> None:
-    """Stop the build when a declaration is flagged and carries no justification."""
-    flagged = display[display["check"].str.startswith("flagged")]
-    if flagged.empty:
-        return
-    lines = "; ".join(f"'{r.domain}' ({r.meta_inference}): {r.check.removeprefix('flagged: ')}"
-                      for r in flagged.itertuples(index=False))
-    raise DataError(
-        f"qualitative.joint_display: {len(flagged)} declared meta-inference(s) do not fit the "
-        f"quantitative results — {lines}. Declare the meta-inference the numbers support, or "
-        "keep it and say why under the domain's `justification:` (see "
-        "validation/meta_inferences.csv and validation/report.md)."
-    )
+    """Stop the build when a declaration is flagged and carries no justification
+    (``peerstudy.joint_gate.check_gate`` on the table's rows)."""
+    from peerstudy.joint_gate import check_gate
+
+    check_gate(display.to_dict("records"))
 
 
 def validation_section(display: pd.DataFrame) -> str:

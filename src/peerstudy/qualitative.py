@@ -160,10 +160,21 @@ def read_maxqda(path: Path, shown: str) -> pd.DataFrame:
 READERS = {"atlas_ti": read_atlas, "maxqda": read_maxqda}
 
 
-def read_export(spec: dict, documents: dict[str, str], base: Path = Path(".")) -> pd.DataFrame:
+def read_export(spec: dict, documents: dict[str, str], base: Path = Path("."),
+                read: dict | None = None) -> pd.DataFrame:
     """One export (``{path, format}``) as SEGMENTS plus ``source``; every document
-    must be declared in ``qualitative.documents``."""
-    segments = READERS[spec["format"]](Path(base) / spec["path"], spec["path"])
+    must be declared in ``qualitative.documents``.
+
+    ``read``: a dict kept by the caller for one job, so that a file named twice (a
+    coder's export that is also one of the study's exports) is parsed once; the
+    checks below run on every call."""
+    key = (str(Path(base) / spec["path"]), spec["format"])
+    if read is not None and key in read:
+        segments = read[key].copy()
+    else:
+        segments = READERS[spec["format"]](Path(base) / spec["path"], spec["path"])
+        if read is not None:
+            read[key] = segments.copy()
     unknown = sorted(set(segments["document"]) - set(documents))
     if unknown:
         row = segments.loc[segments["document"] == unknown[0], "row"].iloc[0]
@@ -189,9 +200,10 @@ def check_one_group_per_code(links: pd.DataFrame, qual: dict) -> None:
         )
 
 
-def read_segments(qual: dict, base: Path = Path(".")) -> pd.DataFrame:
-    """All exports of the config, checked: SEGMENTS plus ``source`` and ``export`` (its id)."""
-    frames = [read_export(spec, qual["documents"], base).assign(export=spec["id"])
+def read_segments(qual: dict, base: Path = Path("."), read: dict | None = None) -> pd.DataFrame:
+    """All exports of the config, checked: SEGMENTS plus ``source`` and ``export`` (its id);
+    ``read`` as for :func:`read_export`."""
+    frames = [read_export(spec, qual["documents"], base, read).assign(export=spec["id"])
               for spec in qual["exports"]]
     segments = pd.concat(frames, ignore_index=True)
     check_one_group_per_code(segments, qual)

@@ -54,6 +54,7 @@ class Context:
     design: dict           # study, groups, sites, timepoints, schedule, analysis, variables
     registry: dict
     provenance: dict = field(default_factory=dict)  # versions, hashes, command
+    cache: dict = field(default_factory=dict, repr=False)  # what several values reuse
 
     def path(self, name: str) -> str:
         folder = "data/processed" if name == "participants" else "results"
@@ -66,12 +67,16 @@ class Context:
     # A qualitative-only study has no statistical conventions; nothing reads these then.
     @property
     def alpha(self) -> float:
-        return self.conventions.get("alpha", schema_defaults("analysis", "alpha"))
+        if "alpha" in self.conventions:
+            return self.conventions["alpha"]
+        return schema_defaults("analysis", "alpha")
 
     @property
     def level(self) -> float:
-        return self.conventions.get("conventions", {}).get(
-            "ci_level", schema_defaults("analysis", "conventions", "ci_level"))
+        conv = self.conventions.get("conventions", {})
+        if "ci_level" in conv:
+            return conv["ci_level"]
+        return schema_defaults("analysis", "conventions", "ci_level")
 
     @property
     def correction(self) -> str:
@@ -348,9 +353,12 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
     sets for the smallest p of the test's family, alpha / m, m being the number of
     tests of this test in the family; ``p_min_versus_first``: 'above' or 'below' it;
     ``p_min_can_lead``: 'could' or 'could not' (pass it, whatever the differences).
-    Written here (not taken from scipy) because no library reports this bound.
+    Written here (not taken from scipy) because no library reports this bound. The
+    normal tail is ``scipy.special.ndtr(-z)``, which is what ``scipy.stats.norm.sf(z)``
+    evaluates (the same number), without importing ``scipy.stats`` (a second of start-up
+    in a job that needs nothing else from it).
     """
-    from scipy.stats import norm
+    from scipy.special import ndtr
 
     found = re.match(r"\s*(\d+) zero differences \(wilcox\)", str(w.get("note", "")))
     if not found:
@@ -371,16 +379,12 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
         total = nonzero * (nonzero + 1) / 2
         corrected = ctx.conventions["conventions"].get("wilcoxon", {}).get("correction")
         z = nonzero ** 0.5 * ((1 - 1 / total) if corrected else 1)
-        p_min = float(min(1.0, 2 * norm.sf(z)))
+        p_min = float(min(1.0, 2 * ndtr(-z)))
     yield Value(f"{base}.p_min", fmt.p_bare(p_min, alpha=ctx.alpha), src, wsel,
                 "n, note, method (the smallest attainable p)")
     if ctx.correction not in ("holm", "bonferroni"):
         return
-    t = _tests(ctx)
-    family = t[(t["family"] == w["family"]) & (t["test"] == w["test"]) & t["p"].notna()]
-    m = len(family.drop_duplicates(["group", "instrument", "scale", "factor", "contrast",
-                                    "timepoint"]))
-    first = ctx.alpha / m
+    first = ctx.alpha / _family_sizes(ctx)[(w["family"], w["test"])]
     fsel = f"{wsel}, family={w['family']}"
     yield Value(f"{base}.p_first", fmt.p_bare(first, alpha=ctx.alpha), src, fsel,
                 "alpha / tests in the family")
@@ -388,6 +392,20 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
                 fsel, "n, note, method; alpha / tests in the family")
     yield Value(f"{base}.p_min_can_lead", "could" if p_min < first else "could not", src,
                 fsel, "n, note, method; alpha / tests in the family")
+
+
+def _family_sizes(ctx: Context) -> dict[tuple[str, str], int]:
+    """{(family, test): the number of tests of that test in the family (the distinct
+    group, instrument, scale, factor, contrast and timepoint with a p)}, counted once per
+    run rather than once per value."""
+    if "family_sizes" not in ctx.cache:
+        t = _tests(ctx)
+        tested = t[t["p"].notna()].drop_duplicates(["family", "test", "group", "instrument",
+                                                     "scale", "factor", "contrast",
+                                                     "timepoint"])
+        sizes = tested.groupby(["family", "test"], dropna=False).size()
+        ctx.cache["family_sizes"] = sizes.to_dict()
+    return ctx.cache["family_sizes"]
 
 
 @family("omnibus.{group}.{instrument}.{scale}.{rm_anova|friedman|...}", "tests.csv",

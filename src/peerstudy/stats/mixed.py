@@ -384,9 +384,13 @@ class MixedFit:
         Satterthwaite df are :math:`2 (L'CL)^2 / (g' A g)`, with :math:`g_i =
         L' (\partial C / \partial \phi_i) L` over :math:`\phi = (\theta, \sigma)`
         and :math:`A = 2 H^{-1}` from the Hessian :math:`H` of the deviance
-        (Moore-Penrose over eigenvalues above 1e-8, as lmerTest).
+        (Moore-Penrose over eigenvalues above 1e-8, as lmerTest). The quantiles and
+        tails come from ``scipy.special`` (``stdtrit``, ``stdtr``, ``ndtri``, ``ndtr``):
+        the functions ``scipy.stats.t`` and ``norm`` evaluate, so the same numbers,
+        without the distribution objects' argument checks on every contrast (a power
+        simulation computes thousands).
         """
-        from scipy.stats import norm, t
+        from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
         vec = self._vector(weights)
         nan = dict.fromkeys(["estimate", "se", "statistic", "df", "p", "ci_low", "ci_high"],
@@ -399,18 +403,18 @@ class MixedFit:
         se = np.sqrt(var)
         stat = est / se if se > 0 else np.nan
         if df == "asymptotic":
-            crit = norm.ppf(1 - (1 - level) / 2)
+            crit = ndtri(1 - (1 - level) / 2)
             return {"estimate": est, "se": se, "statistic": stat, "statistic_name": "z",
-                    "df": np.nan, "p": float(2 * norm.sf(abs(stat))),
+                    "df": np.nan, "p": float(2 * ndtr(-abs(stat))),
                     "ci_low": est - crit * se, "ci_high": est + crit * se}
         if df != "satterthwaite":
             raise ValueError(f"df must be one of {DF_METHODS}, got {df!r}")
         grad = np.einsum("i,ijk,j->k", vec, self.jacobian, vec)
         denom = float(grad @ self.vcov_varpar @ grad)
         ddf = 2 * var**2 / denom if denom > 0 else np.inf
-        crit = t.ppf(1 - (1 - level) / 2, ddf)
+        crit = stdtrit(ddf, 1 - (1 - level) / 2)
         return {"estimate": est, "se": se, "statistic": stat, "statistic_name": "t",
-                "df": float(ddf), "p": float(2 * t.sf(abs(stat), ddf)),
+                "df": float(ddf), "p": float(2 * stdtr(ddf, -abs(stat))),
                 "ci_low": est - crit * se, "ci_high": est + crit * se}
 
     def _vector(self, weights) -> np.ndarray | None:

@@ -86,7 +86,7 @@ def _r_name(name: str) -> str:
 
 # ------------------------------------------------------------ plan builders
 def _scales(spec: dict, registry: dict) -> list[dict]:
-    from peerstudy.analysis import scales_of
+    from peerstudy.instruments import scales_of
 
     return [{"instrument": inst, "scale": scale} for inst in spec["instruments"]
             for scale in scales_of(spec, inst, registry)]

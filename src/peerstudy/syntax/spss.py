@@ -283,7 +283,7 @@ def spss_files(analysis: dict) -> list[str]:
 def render_spss(study: str, analysis: dict, registry: dict, design: dict,
                 reliability_level: float) -> dict[str, str]:
     """{file name: SPSS syntax} for the study's plan."""
-    from peerstudy.analysis import scales_of
+    from peerstudy.instruments import scales_of
     from peerstudy.syntax import PLANS, _header, families_in, reliability_plan
     from peerstudy.syntax import conventions_of as conv_of
 
