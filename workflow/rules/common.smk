@@ -6,7 +6,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from peerstudy.codebase import code_digest_file
+from peerstudy.codebase import code_digest_file, compile_package
 from peerstudy.config import (
     check_config,
     coding_unit,
@@ -16,6 +16,8 @@ from peerstudy.config import (
 from peerstudy.errors import PeerstudyError
 from peerstudy.instruments import form_ranges, registry_files
 from peerstudy.syntax import syntax_files
+
+compile_package()  # peerstudy's bytecode, written once for every job (see its docstring)
 
 DEFAULT_CONFIG = "config/config.yaml"
 CONFIGFILES = [os.path.relpath(f) for f in workflow.configfiles] or [DEFAULT_CONFIG]
