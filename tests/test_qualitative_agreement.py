@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
-from peerstudy.agreement import (
-    coefficients,
-    intercoder_agreement,
-    overlap_share,
-    simple_kappa,
-)
+from peerstudy.agreement import coefficients, intercoder_agreement, overlap_share
 from peerstudy.errors import DataError
 from peerstudy.qualitative import SEGMENTS, read_export
 from peerstudy.synth import write_xlsx
@@ -51,22 +43,6 @@ def test_cohen_1960_table_1():
     assert got["kappa"] == pytest.approx((0.70 - 0.41) / 0.59, abs=1e-12)
     assert round(got["kappa"], 3) == 0.492
     assert got["percent_agreement"] == pytest.approx(70.0)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.integers(2, 5).flatmap(
-    lambda c: st.lists(st.integers(0, 60), min_size=c * c, max_size=c * c)))
-def test_simple_kappa_is_statsmodels_cohens_kappa(counts):
-    # The reference: statsmodels 0.15, statsmodels.stats.inter_rater.cohens_kappa(table,
-    # return_results=False); simple_kappa repeats its arithmetic, so the floats are equal.
-    from statsmodels.stats.inter_rater import cohens_kappa
-
-    c = int(round(len(counts) ** 0.5))
-    table = np.array(counts, dtype=float).reshape(c, c)
-    assume(table.sum() > 0)
-    rows, cols = table.sum(1) / table.sum(), table.sum(0) / table.sum()
-    assume((rows * cols).sum() < 1)  # kappa defined (p_e < 1)
-    assert simple_kappa(table) == float(cohens_kappa(table, return_results=False))
 
 
 def test_no_variation_leaves_coefficients_empty_with_the_reason():

@@ -47,10 +47,9 @@ def coefficients(first, second) -> dict:
     -----
     Percent agreement is :math:`100 \\, p_o`, the share of units with equal values.
     Cohen's kappa [1]_ is :math:`(p_o - p_e)/(1 - p_e)` with :math:`p_e` from each
-    coder's own marginal distribution, computed on the coders' contingency table by
-    :func:`simple_kappa` (the same arithmetic as
-    ``statsmodels.stats.inter_rater.cohens_kappa``, same numbers, checked in
-    tests/test_qualitative_agreement.py). Krippendorff's alpha [2]_ for nominal data,
+    coder's own marginal distribution, computed by
+    ``statsmodels.stats.inter_rater.cohens_kappa`` on the coders' contingency
+    table. Krippendorff's alpha [2]_ for nominal data,
     :math:`1 - (n - 1) \\sum_{c \\ne k} o_{ck} / \\sum_{c \\ne k} n_c n_k`, uses both
     coders' values pooled for the expected disagreement; computed by
     ``krippendorff.alpha(level_of_measurement="nominal")``. Both are undefined
@@ -72,6 +71,7 @@ def coefficients(first, second) -> dict:
     (0.095, 0.0909)
     """
     import krippendorff
+    from statsmodels.stats.inter_rater import cohens_kappa
 
     first, second = np.asarray(first), np.asarray(second)
     if first.shape != second.shape or first.ndim != 1:
@@ -90,42 +90,11 @@ def coefficients(first, second) -> dict:
     table = np.zeros((len(categories), len(categories)))
     for a, b in zip(first.tolist(), second.tolist(), strict=True):
         table[index[a], index[b]] += 1
-    out["kappa"] = simple_kappa(table)
+    out["kappa"] = float(cohens_kappa(table, return_results=False))
     codes = np.vstack([[index[v] for v in first.tolist()], [index[v] for v in second.tolist()]])
     out["krippendorff_alpha"] = float(krippendorff.alpha(
         reliability_data=codes.astype(float), level_of_measurement="nominal"))
     return out
-
-
-def simple_kappa(table) -> float:
-    """Cohen's (unweighted) kappa of a square contingency table of two coders' values.
-
-    Parameters
-    ----------
-    table : array (c, c)
-        Counts: row = first coder's category, column = second coder's.
-
-    Returns
-    -------
-    float : :math:`(p_o - p_e)/(1 - p_e)`, :math:`p_o` the diagonal's share and
-    :math:`p_e = \\sum_c r_c k_c` from the row and column shares.
-
-    Notes
-    -----
-    The point estimate of ``statsmodels.stats.inter_rater.cohens_kappa(table,
-    return_results=False)`` (statsmodels 0.15), with the same operations in the same
-    order, so the same float. Written here because importing that module imports
-    ``scipy.stats`` and costs the qualitative job most of a second of start-up for
-    this one ratio; ``tests/test_qualitative_agreement.py`` checks that both give
-    identical values on random tables.
-    """
-    table = np.asarray(table, dtype=float)
-    nobs = table.sum()
-    agree = np.diag(table).sum()
-    freq_row = table.sum(1) / nobs
-    freq_col = table.sum(0) / nobs
-    agree_exp = np.diag(freq_col * freq_row[:, None]).sum()
-    return float((agree / nobs - agree_exp) / (1 - agree_exp))
 
 
 def overlap_share(begin_a: int, end_a: int, begin_b: int, end_b: int, of: str = "union") -> float:
