@@ -53,12 +53,14 @@ def run_all(specs_file: str) -> None:
     for script, smk in specs:
         for path in [*smk.output, *smk.log]:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
         try:
             runpy.run_path(script, init_globals={"snakemake": smk}, run_name="__main__")
         except SystemExit as exc:
             if exc.code:
                 log = Path(smk.log[0]).read_text(encoding="utf-8") if smk.log else ""
                 sys.exit(f"floor: job {smk.rule} failed\n{log[-2000:]}")
+        print(f"  {smk.rule:24s} {time.perf_counter() - start:6.2f} s", flush=True)
 
 
 def main() -> None:
@@ -72,12 +74,15 @@ def main() -> None:
         run_all(args.run)
         return
     print(f"config           {args.configfile}")
-    print(f"floor            {floor(args.configfile, tuple(args.extra)):6.2f} s "
-          "(one process: every job's script in turn)")
+    took, jobs = floor(args.configfile, tuple(args.extra), per_job=True)
+    print(f"floor            {took:6.2f} s (one process: every job's script in turn)")
+    print("per job, in the order run (the first to import a module pays for it):")
+    print(jobs, end="")
 
 
-def floor(configfile: str, extra: tuple[str, ...] = ("data/raw",)) -> float:
-    """Whole-process wall time of the one process that runs every job of a cold run."""
+def floor(configfile: str, extra: tuple[str, ...] = ("data/raw",), per_job: bool = False):
+    """Whole-process wall time of the one process that runs every job of a cold run
+    (with ``per_job``: and that process's per-job lines)."""
     import pickle
     import subprocess
 
@@ -102,7 +107,7 @@ def floor(configfile: str, extra: tuple[str, ...] = ("data/raw",)) -> float:
         took = time.perf_counter() - start
         if proc.returncode:
             sys.exit(proc.stderr[-3000:])
-    return took
+    return (took, proc.stdout) if per_job else took
 
 
 if __name__ == "__main__":
