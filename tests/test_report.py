@@ -299,6 +299,23 @@ def test_every_word_of_every_table_is_intact_in_the_pdf(paper, document):
     assert missing == [], f"table words split or merged in the PDF: {missing[:20]}"
 
 
+@pytest.mark.parametrize("document", ["manuscript", "supplement"])
+def test_no_pdf_page_ends_with_a_table_caption(paper, document):
+    """A table's caption (above the table) moves to the next page with its table instead
+    of ending a page alone (apa.typ: the caption is sticky). Before that rule the default
+    study's supplement ended two pages with a caption whose table began overleaf."""
+    pdf = paper["where"] / f"reports/catalonia/{document}.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    stranded = []
+    for number, page in enumerate(text.split("\f"), start=1):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()
+                 and not ln.strip().isdigit()]  # the page number
+        if lines and re.match(r"Table [A-Z]?\d+:", lines[-1]):
+            stranded.append(f"page {number}: {lines[-1][:60]}")
+    assert stranded == []
+
+
 def test_docx_tables_hold_the_same_cells_with_apa_styles(paper):
     with zipfile.ZipFile(paper["where"] / "reports/catalonia/manuscript.docx") as docx:
         body = docx.read("word/document.xml").decode("utf-8")
