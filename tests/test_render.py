@@ -218,6 +218,9 @@ def test_only_the_named_values_are_read_and_the_result_is_the_same(tmp_path):
     assert simple == whole
     assert "Catalonia <em>pilot</em>: <em>z</em> = \u22122.39, <em>p</em> = .017, 57," in simple
     assert "12 and <code>.90</code>." in simple
+    # an alias names a value the document may not use: such a file is read whole
+    aliased = SIMPLE_VARS + "base: &n 5\nalias: *n\n"
+    assert "Five: 5." in html_of(tmp_path / "e", "Five: {{< var alias >}}.\n", aliased)
     # a key that names a map, or runs past a value, is an error in either form
     for variables in (SIMPLE_VARS, "# whole\n" + SIMPLE_VARS):
         with pytest.raises(RenderError, match="cannot be printed"):

@@ -22,7 +22,7 @@ local unknown = {}
 
 -- _variables.yml as peerstudy writes it (a nested mapping, one key per line, every
 -- value a one-line scalar): {key = raw scalar text or sub-table}; nil for any other
--- YAML (comments, lists, multi-line values), which is then read whole.
+-- YAML (comments, lists, multi-line values, anchors), which is then read whole.
 local function simple_tree(text)
   local root = {}
   local stack = {{indent = -1, node = root}}
@@ -42,7 +42,8 @@ local function simple_tree(text)
         parent[key] = {}
         table.insert(stack, {indent = #indent, node = parent[key]})
         leaf_indent = nil
-      elseif rest:sub(1, 1) == " " then
+      elseif rest:sub(1, 1) == " " and not rest:match("^ +[&*]") then
+        -- (an anchor or alias could refer to a value left out: such files are read whole)
         parent[key] = rest:sub(2)
         leaf_indent = #indent
       else
