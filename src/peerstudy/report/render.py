@@ -175,13 +175,14 @@ def document_tree(document: str, build: Path, options: dict, out: Path) -> None:
 
 
 def write_format(tree: Path, document: str, fmt: str, build: Path, options: dict,
-                 out: Path) -> None:
+                 out: Path, landscape: bool = False) -> None:
     """One format from the document tree: the format's own filters (``output.lua``:
-    callouts, APA tables and notes, page breaks, links) and pandoc's writer."""
+    callouts, APA tables and notes, page breaks, links) and pandoc's writer
+    (``landscape``: the document asks for landscape pages)."""
     args = ["-f", "json", str(tree), "--standalone", "--wrap=none", "--columns=10000",
             f"--resource-path={build}", "-t", PANDOC_FORMAT[fmt], "-o", str(out),
             f"--lua-filter={QUARTO / 'output.lua'}"]
-    args += _format_args(fmt, options, build, _landscape(build, document))
+    args += _format_args(fmt, options, build, landscape)
     _pandoc(args, build, f"{document}.qmd ({fmt})")
 
 
@@ -195,17 +196,18 @@ def render_fallback(build: Path, documents: list[str], formats: list[str]) -> No
 
     options = project_options(build)
     pandoc_path()  # found once, before the threads start
+    landscape = {document: _landscape(build, document) for document in documents}
     if "docx" in formats:
         for document in documents:  # built once, before the formats start
-            reference_docx(build, _landscape(build, document))
+            reference_docx(build, landscape[document])
     if "pdf" in formats:  # Typst reads files only under the build folder
         shutil.copyfile(QUARTO / "apa.typ", build / ".apa.typ")
     for document in documents:
         tree = build / f".{document}.json"
         document_tree(document, build, options, tree)
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:
-            jobs = [pool.submit(_render_format, build, options, document, fmt, tree)
-                    for fmt in formats]
+            jobs = [pool.submit(_render_format, build, options, document, fmt, tree,
+                                landscape[document]) for fmt in formats]
             for job in jobs:
                 job.result()
         tree.unlink()
@@ -213,21 +215,21 @@ def render_fallback(build: Path, documents: list[str], formats: list[str]) -> No
         (build / ".apa.typ").unlink()
 
 
-def _render_format(build: Path, options: dict, document: str, fmt: str, tree: Path) -> None:
+def _render_format(build: Path, options: dict, document: str, fmt: str, tree: Path,
+                   landscape: bool) -> None:
     final = build / f"{document}.{fmt}"
     if fmt == "pdf":
         typ = build / f".{document}.typ"
-        write_format(tree, document, fmt, build, options, typ)
+        write_format(tree, document, fmt, build, options, typ, landscape)
         import typst
 
         pdf = typst.compile(str(typ), root=str(build), timestamp=EPOCH)
         typ.unlink()
         atomic_write_bytes(final, pdf)
     else:
-        tmp = build / f".{document}.{fmt}.tmp"
-        write_format(tree, document, fmt, build, options, tmp)
-        atomic_write_bytes(final, tmp.read_bytes())
-        tmp.unlink()
+        tmp = build / f".{document}.{fmt}.tmp"  # beside the final file: renamed in one step
+        write_format(tree, document, fmt, build, options, tmp, landscape)
+        os.replace(tmp, final)
 
 
 def render_quarto(build: Path, documents: list[str], formats: list[str]) -> None:

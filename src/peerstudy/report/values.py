@@ -394,16 +394,23 @@ def _wilcoxon_floor(ctx, base, wsel, src, w):
                 fsel, "n, note, method; alpha / tests in the family")
 
 
-def _family_sizes(ctx: Context) -> dict[tuple[str, str], int]:
-    """{(family, test): the number of tests of that test in the family (the distinct
-    group, instrument, scale, factor, contrast and timepoint with a p)}, counted once per
-    run rather than once per value."""
-    if "family_sizes" not in ctx.cache:
+# what makes one test of tests.csv (a row per effect size repeats it)
+TEST_IDENT = ["group", "instrument", "scale", "test", "factor", "contrast", "timepoint"]
+
+
+def _tested(ctx: Context) -> pd.DataFrame:
+    """The rows of tests.csv with a p, one per family and test (TEST_IDENT), read once per
+    run: the family counts and Holm's thresholds both count them."""
+    if "tested" not in ctx.cache:
         t = _tests(ctx)
-        tested = t[t["p"].notna()].drop_duplicates(["family", "test", "group", "instrument",
-                                                     "scale", "factor", "contrast",
-                                                     "timepoint"])
-        sizes = tested.groupby(["family", "test"], dropna=False).size()
+        ctx.cache["tested"] = t[t["p"].notna()].drop_duplicates(["family", *TEST_IDENT])
+    return ctx.cache["tested"]
+
+
+def _family_sizes(ctx: Context) -> dict[tuple[str, str], int]:
+    """{(family, test): the number of tests of that test in the family}."""
+    if "family_sizes" not in ctx.cache:
+        sizes = _tested(ctx).groupby(["family", "test"], dropna=False).size()
         ctx.cache["family_sizes"] = sizes.to_dict()
     return ctx.cache["family_sizes"]
 
@@ -628,13 +635,11 @@ def family_values(ctx: Context):
     src = ctx.path("tests")
     plan = ctx.design["analysis"].get("within", [])
     primary = {spec["family"]: spec["tests"][0] for spec in plan}
-    ident = ["group", "instrument", "scale", "test", "factor", "contrast", "timepoint"]
-    for fam, block in t.groupby("family", sort=True):
+    tested = _tested(ctx)
+    for fam in sorted(t["family"].dropna().unique()):  # a family without any p counts 0
+        family_tests = tested[tested["family"] == fam]
         test = primary.get(fam)
-        if test:
-            block = block[block["test"] == test]
-        block = block.drop_duplicates(ident)
-        block = block[block["p"].notna()]
+        block = family_tests[family_tests["test"] == test] if test else family_tests
         sel = _row_text(family=fam) + (f", test={test}" if test else "")
         p_used = block["p_adjusted"] if ctx.correction != "none" else block["p"]
         counts = {"n_tests": len(block), "n_sig": int((p_used < ctx.alpha).sum()),
@@ -646,8 +651,7 @@ def family_values(ctx: Context):
                         columns[key])
         # every test of the family is corrected on its own (analysis.adjust_families):
         # family.{family}.{test}.n_tests, e.g. the omnibus tests beside the pairwise ones
-        full = t[(t["family"] == fam) & t["p"].notna()].drop_duplicates(ident)
-        for name, rows in full.groupby("test", sort=True):
+        for name, rows in family_tests.groupby("test", sort=True):
             tsel = f"{_row_text(family=fam)}, test={name}"
             yield Value(f"family.{fam}.{name}.n_tests", str(len(rows)), src, tsel, "p")
             yield Value(f"family.{fam}.{name}.n_tests_words", fmt.count_words(len(rows)), src,

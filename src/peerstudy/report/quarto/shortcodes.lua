@@ -19,6 +19,7 @@
 local variables = nil
 local metadata = nil
 local unknown = {}
+local collecting = nil  -- while used_keys() walks the document: the var keys met
 
 -- _variables.yml as peerstudy writes it (a nested mapping, one key per line, every
 -- value a one-line scalar): {key = raw scalar text or sub-table}; nil for any other
@@ -163,6 +164,10 @@ end
 local function resolve(raw, context)
   local args = parse_args(raw)
   local name = args[1]
+  if collecting then
+    if name == "var" and args[2] then collecting[args[2]] = true end
+    return context == "block" and pandoc.Blocks{} or pandoc.Inlines{}
+  end
   if name == "var" or name == "meta" then
     local key = args[2] or ""
     local root = name == "var" and variables or metadata
@@ -291,40 +296,15 @@ local function walk_meta(meta)
   return out
 end
 
--- Every key a var shortcode of the document may name (text contexts included, escaped
--- ones too: a superset is harmless), so that only those values are read.
+-- Every key a var shortcode of the document names, found by the same walks that resolve
+-- them (text contexts included) with resolve() only recording keys; walks return a copy,
+-- so the document is left as it is.
 local function used_keys(doc)
-  local keys = {}
-  local function scan(text)
-    if type(text) == "string" and text:find("{{<", 1, true) then
-      for key in text:gmatch("{{<%s*var%s+([^%s>]+)") do keys[key] = true end
-    end
-  end
-  local function attrs(el)
-    for _, value in pairs(el.attributes) do scan(value) end
-  end
-  local collect = {
-    Span = attrs, Header = attrs, Div = attrs,
-    Code = function(el) scan(el.text) end,
-    CodeBlock = function(el) scan(el.text); attrs(el) end,
-    RawInline = function(el) scan(el.text) end,
-    RawBlock = function(el) scan(el.text) end,
-    Math = function(el) scan(el.text) end,
-    Link = function(el) scan(el.target); attrs(el) end,
-    Image = function(el) scan(el.src); attrs(el) end,
-  }
-  local function walk_value(value)
-    local kind = pandoc.utils.type(value)
-    if kind == "Inlines" or kind == "Blocks" then
-      value:walk(collect)
-    elseif kind == "List" or kind == "table" or kind == "Meta" then
-      for _, item in pairs(value) do walk_value(item) end
-    elseif kind == "string" then
-      scan(value)
-    end
-  end
-  walk_value(doc.meta)
-  doc.blocks:walk(collect)
+  collecting = {}
+  walk_meta(doc.meta)
+  doc.blocks:walk(block_filter):walk(inline_filter)
+  local keys = collecting
+  collecting = nil
   return keys
 end
 
