@@ -116,16 +116,19 @@ def report_markdown(table: pd.DataFrame, spec: dict, figure: str, estimation: st
     """The small power report: design, method, table and figure."""
     test = ("t test with Satterthwaite's degrees of freedom" if df == "satterthwaite"
             else "Wald z test")
+    alpha = f"{spec['alpha']:g}".lstrip("0")
     lines = [
-        "---", "title: Power of the planned arm x time mixed model", "lang: en", "---", "",
+        "---", "title: Simulated power of an arm × time comparison", "lang: en", "---", "",
         f"Design: {spec['sites']} sites, two arms, {spec['timepoints']} timepoints, "
         f"intraclass correlation {spec['icc']}, retention by timepoint "
         f"{', '.join(str(r) for r in spec['retention'])}, SD of site means {spec['site_sd']}. "
-        f"Analysis: score ~ arm x time + site + (1 | participant); the arm x last-timepoint "
-        f"contrast is tested two-sided at α = {spec['alpha']}. Each cell is "
+        "Analysis of each simulated trial: score ~ arm × time + site + (1 | participant), "
+        "with site as a fixed effect; this is an approximation, not the study's "
+        "baseline-adjusted primary model. The arm × last-timepoint contrast is tested "
+        f"two-sided at α = {alpha}. Each cell is "
         f"{spec['replicates']} simulated trials (seed {spec['seed']}), each fitted by "
         f"{estimation} with the study's own mixed-model engine (`peerstudy.stats.mixed`) and "
-        f"the contrast tested by a {test}, as in the study's analysis.", "",
+        f"the contrast tested by a {test}, the engine and test of the study's analyses.", "",
         "| Participants | Effect (SD) | Power | Monte Carlo SE |", "|--:|--:|--:|--:|"]
     for r in table.itertuples():
         lines.append(f"| {r.participants} | {r.effect_sd:.2f} | {r.power:.3f} | {r.mc_se:.3f} |")

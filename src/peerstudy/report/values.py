@@ -900,7 +900,7 @@ ALPHA_BENCHMARKS = {"tentative": 0.667, "reliable": 0.800}
 
 @family("agreement.{level}.{kappa|alpha|pct|pct_coded|n_units}; agreement.{level}.{n_codes|"
         "n_units_code|kappa_min|kappa_max|kappa_min_codes|kappa_max_codes|alpha_min|alpha_max|"
-        "alpha_min_codes|n_undefined|below_tentative|below_reliable}[_words]; "
+        "alpha_min_codes|n_undefined|n_alpha|below_tentative|below_reliable}[_words]; "
         "agreement.{level}.code.{code}.{kappa|alpha|pct_coded}; "
         "agreement.benchmark.{tentative|reliable}", "qualitative/agreement.csv",
         "intercoder agreement pooled over every code: Cohen's kappa, Krippendorff's alpha, "
@@ -909,7 +909,8 @@ ALPHA_BENCHMARKS = {"tentative": 0.667, "reliable": 0.800}
         "the codes (with the codes at the lowest/highest printed value), the units each code "
         "is compared on (n_units_code: documents, or passage locations at the segment level), "
         "the codes whose kappa is undefined (n_undefined) and the codes whose alpha is below "
-        "Krippendorff's .667 (below_tentative) and .800 (below_reliable) benchmarks",
+        "Krippendorff's .667 (below_tentative) and .800 (below_reliable) benchmarks, out of the "
+        "codes whose alpha is defined (n_alpha)",
         needs=("agreement",))
 def agreement_values(ctx: Context):
     src = f"results/{ctx.study}/qualitative/agreement.csv"
@@ -952,6 +953,8 @@ def agreement_values(ctx: Context):
                 yield Value(f"{base}.kappa_max_codes", fmt.join_words(
                     list(defined["code"][shown == fmt.bounded(high)])), src, sel, "code, kappa")
         alphas = rows["krippendorff_alpha"].dropna()
+        # the denominator of below_*: the codes whose alpha is defined
+        yield Value(f"{base}.n_alpha", str(len(alphas)), src, sel, "krippendorff_alpha")
         for name, bound in ALPHA_BENCHMARKS.items():
             n = int((alphas < bound).sum())
             yield Value(f"{base}.below_{name}", str(n), src, sel, "krippendorff_alpha")
