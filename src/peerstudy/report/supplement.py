@@ -280,7 +280,8 @@ def qualitative_tables(ctx) -> list[str]:
             "tbl-agreement-all", tables.agreement_by_code(r["agreement"]),
             "Agreement of the two coders on every code, at the level of documents (was the "
             "code used in the document) and of segments (did the two coders' segments of the "
-            "code overlap by the declared share).")]
+            "code overlap by the declared share); α to three decimals, the precision of "
+            "Krippendorff's benchmarks (.667, .800).")]
     if "joint_undeclared" in r and len(r["joint_undeclared"]):
         labels = Labels(ctx.design, ctx.registry)
         rows = [[labels.group.get(u["group"], u["group"]),
