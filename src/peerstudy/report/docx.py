@@ -48,6 +48,12 @@ FIXED_TIME = (2023, 1, 1, 0, 0, 0)
 # style -> size in half-points: a moderate title and APA-sized, bold headings
 HEADING_STYLES = {"Title": 36, "Subtitle": 26, "Heading1": 26, "Heading2": 24, "Heading3": 24,
                   "TOCHeading": 26}
+# run properties besides font and colour: APA headings are bold (level 3 bold italic, as
+# the PDF layout sets them); pandoc's reference document leaves them regular
+EMPHASIS = {"Title": "<w:b/><w:bCs/>", "Heading1": "<w:b/><w:bCs/>",
+            "Heading2": "<w:b/><w:bCs/>", "Heading3": "<w:b/><w:bCs/><w:i/><w:iCs/>",
+            "TOCHeading": "<w:b/><w:bCs/>",
+            "Subtitle": '<w:b w:val="0"/><w:bCs w:val="0"/>'}  # not the Title's bold
 
 
 def _black_serif(styles: str, style_id: str, size: int) -> str:
@@ -59,9 +65,11 @@ def _black_serif(styles: str, style_id: str, size: int) -> str:
     block = re.sub(r'<w:color [^>]*/>', "", block)
     block = re.sub(r'<w:sz w:val="\d+" ?/>', f'<w:sz w:val="{size}"/>', block)
     block = re.sub(r'<w:szCs w:val="\d+" ?/>', f'<w:szCs w:val="{size}"/>', block)
+    block = re.sub(r"<w:[bi](Cs)? ?/>", "", block)
     block = re.sub(r"<w:rPr>", '<w:rPr><w:rFonts w:ascii="Times New Roman" '
                    'w:hAnsi="Times New Roman" w:eastAsia="Times New Roman" '
-                   'w:cs="Times New Roman"/><w:color w:val="000000"/>', block, count=1)
+                   'w:cs="Times New Roman"/>' + EMPHASIS.get(style_id, "")
+                   + '<w:color w:val="000000"/>', block, count=1)
     return styles.replace(found.group(0), block)
 
 

@@ -198,6 +198,8 @@ def render_fallback(build: Path, documents: list[str], formats: list[str]) -> No
     pandoc_path()  # found once, before the threads start
     landscape = {document: _landscape(build, document) for document in documents}
     if "docx" in formats:
+        for stale in build.glob(".reference*.docx"):  # from an earlier run: maybe older code
+            stale.unlink()
         for document in documents:  # built once, before the formats start
             reference_docx(build, landscape[document])
     if "pdf" in formats:  # Typst reads files only under the build folder
