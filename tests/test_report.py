@@ -330,6 +330,10 @@ def test_docx_tables_hold_the_same_cells_with_apa_styles(paper):
                 assert unescape(word) in joined, word
     assert "<w:i/>" in body or "<w:i />" in body          # italic statistical symbols
     assert 'w:styleId="Table"' in styles and "<w:tblBorders>" in styles
+    # no row breaks across pages (pandoc writes no cantSplit; render.py adds it)
+    rows = re.findall(r"<w:tr>(.*?)</w:tr>", body, re.S)
+    assert rows and all(row.startswith("<w:trPr><w:cantSplit />") for row in rows)
+    assert body.count("<w:tblHeader") == len(tables)   # header rows still repeat
     assert "SYNTHETIC" in body.upper()
 
 

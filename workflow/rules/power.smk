@@ -1,26 +1,28 @@
 # Planning the next trial: power of the planned mixed model by simulation
-# (only for studies with a `power:` section).
+# (only for studies with a `power:` section; other studies have no such rule).
 
 
-rule power:
-    input:
-        code=code_of("power"),
-    output:
-        table=f"{RESULTS}/power.csv",
-        png=report(
-            f"{REPORT}/power/power_curve.png",
-            caption="../report/power_curve.rst",
-            category="Power",
-        ),
-        html=f"{REPORT}/power/power.html",
-    log:
-        f"{LOGS}/power.log",
-    benchmark:
-        f"{BENCH}/power.tsv"
-    conda:
-        software("power")
-    params:
-        spec=config.get("power", {}),
-        mixed_model=analysis_conventions()["conventions"]["mixed_model"],
-    script:
-        "../../scripts/power.py"
+if config.get("power"):
+
+    rule power:
+        input:
+            code=code_of("power"),
+        output:
+            table=f"{RESULTS}/power.csv",
+            png=report(
+                f"{REPORT}/power/power_curve.png",
+                caption="../report/power_curve.rst",
+                category="Power",
+            ),
+            html=f"{REPORT}/power/power.html",
+        log:
+            f"{LOGS}/power.log",
+        benchmark:
+            f"{BENCH}/power.tsv"
+        conda:
+            software("power")
+        params:
+            spec=config["power"],
+            mixed_model=analysis_conventions()["conventions"]["mixed_model"],
+        script:
+            "../../scripts/power.py"

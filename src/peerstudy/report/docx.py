@@ -135,3 +135,34 @@ def write_reference_docx(path: Path, pandoc: str, landscape: bool = False) -> No
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)
     atomic_write_bytes(path, out.getvalue())
+
+
+ROW = re.compile(r"(<w:tr(?:\s[^>]*)?>)(<w:trPr\s*/>|<w:trPr>)?")
+
+
+def _unsplittable(row: re.Match) -> str:
+    """A row's opening tag with ``cantSplit`` first in its properties (added when the
+    row has none)."""
+    if row.group(2) == "<w:trPr>":
+        return row.group(1) + "<w:trPr><w:cantSplit />"
+    return row.group(1) + "<w:trPr><w:cantSplit /></w:trPr>"
+
+
+def keep_rows_whole(path: Path) -> None:
+    """Mark every table row of a written DOCX "do not split across pages" (``cantSplit``).
+
+    pandoc's DOCX writer gives rows no such property, and neither its document tree nor
+    the reference document can set it (a row's properties are not styled), so Word and
+    LibreOffice break a row of wrapped cells over two pages. The row properties are
+    added to ``word/document.xml``; every other part, and every entry's name, order,
+    timestamp and compression, is copied unchanged, so the file stays byte-stable."""
+    source = zipfile.ZipFile(io.BytesIO(Path(path).read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                xml = data.decode("utf-8")
+                data = ROW.sub(_unsplittable, xml).encode("utf-8")
+            target.writestr(info, data)
+    atomic_write_bytes(path, out.getvalue())

@@ -231,6 +231,10 @@ def _render_format(build: Path, options: dict, document: str, fmt: str, tree: Pa
     else:
         tmp = build / f".{document}.{fmt}.tmp"  # beside the final file: renamed in one step
         write_format(tree, document, fmt, build, options, tmp, landscape)
+        if fmt == "docx":
+            from peerstudy.report.docx import keep_rows_whole
+
+            keep_rows_whole(tmp)
         os.replace(tmp, final)
 
 

@@ -71,8 +71,9 @@ def _effect(rec: dict, labels: Labels) -> str:
 
 
 def _effect_symbol(rec: dict) -> str:
-    """The effect's symbol: a trial's arm difference is Δ, as in the manuscript."""
-    if rec["effect_name"] == "estimate" and rec.get("factor") == "arm":
+    """The effect's symbol: a trial's arm difference, and its change between two
+    follow-ups (arm × time), are Δ, as in the manuscript."""
+    if rec["effect_name"] == "estimate" and rec.get("factor") in ("arm", "arm_x_time"):
         return "Δ"
     return EFFECT_SYMBOLS.get(rec["effect_name"], rec["effect_name"])
 
@@ -135,13 +136,15 @@ def family_order(design: dict) -> list[str]:
 
 
 def family_caption(block, fam: str, labels: Labels) -> str:
-    """What a family's table holds, in words: its groups, tests and scales; the family's
-    id in tests.csv last, for tracing."""
+    """What a family's table holds, in words: its groups (only when every row belongs to
+    a named group; a table with pooled rows leaves the group to each row), tests and
+    scales; the family's id in tests.csv last, for tracing."""
     if fam == NO_TEST:
         return ("Estimates without a test: the variance components of each trial outcome's "
                 "model and their intraclass correlations.")
     present = set(block["group"].dropna())
-    groups = [label for gid, label in labels.group.items() if gid in present]
+    named = present <= set(labels.group) and bool(block["group"].notna().all())
+    groups = [label for gid, label in labels.group.items() if gid in present and named]
     groups = [groups[0], *[fmt.lower_first(g) for g in groups[1:]]] if groups else []
     order = list(TEST_NAMES)
     tests = [TEST_NAMES.get(t, t) for t in sorted(
@@ -273,8 +276,8 @@ def qualitative_tables(ctx) -> list[str]:
         parts += ["## Codes", "", _float_div(
             "tbl-codes-all", md_table(["Code group", "Code", unit, "Documents"], rows,
                                       "llrr"),
-            f"Every code of the coding export, with its {unit.lower()} and the documents "
-            "they come from.")]
+            f"Every code of the coding export, under its code group as the export spells "
+            f"it, with its {unit.lower()} and the documents they come from.")]
     if "agreement" in r:
         parts += ["## Intercoder agreement by code", "", _float_div(
             "tbl-agreement-all", tables.agreement_by_code(r["agreement"]),
