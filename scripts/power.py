@@ -10,9 +10,8 @@ def main(smk):
     import pypandoc
 
     from peerstudy import figures
-    from peerstudy.io import write_csv
+    from peerstudy.io import EPOCH, write_csv
     from peerstudy.power import MC_LEVEL, TARGET_POWER, power_curve, report_markdown
-    from peerstudy.report.render import EPOCH
 
     spec = smk.params.spec
     base = {k: spec[k] for k in ("sites", "timepoints", "icc", "site_sd")}

@@ -68,6 +68,28 @@ def test_each_job_imported_only_modules_of_its_code_input(build):
                    .removesuffix(".__init__") for p in files if p.suffix == ".py"}
         missing = sorted(set(entry["modules"]) - covered)
         assert missing == [], f"rule {entry['rule']} imported {missing} outside its closure"
+        # the package's data files it read (or passed to pandoc) are in its closure too
+        data = {p.relative_to(where / "src/peerstudy").as_posix() for p in files
+                if p.suffix != ".py"}
+        unread = sorted(set(entry["data"]) - data)
+        assert unread == [], f"rule {entry['rule']} read {unread} outside its closure"
+
+
+def test_package_data_belongs_to_the_modules_that_name_it():
+    """A rule depends on the Quarto layouts, the R templates or the checklists only when
+    a module it runs names them: the figures use the report package's number formats
+    and must not rerun when the PDF layout changes."""
+    def data(script):
+        files, _ = closure(f"scripts/{script}.py")
+        return {p.relative_to(ROOT / "src/peerstudy").parts[:2] for p in files
+                if p.suffix != ".py"}
+
+    assert data("figures") == set()
+    assert ("report", "quarto") in data("manuscript")
+    assert ("syntax", "R") in data("syntax")
+    assert data("report_inputs") == {("report", "checklists")}
+    assert data("power") == set()  # its HTML report is written by pandoc without them
+    assert data("statistics") == set()
 
 
 def test_the_ingest_rule_tracks_the_privacy_guard():

@@ -5,8 +5,8 @@ script imports changes. Each rule therefore lists one input, ``code``: a small
 file (``.snakemake/peerstudy/code/<script>.sha256``) holding the SHA-256 of
 every file of the script's import closure within ``peerstudy`` (the modules it
 imports, directly or through other modules, the ``__init__`` of each package
-on the way, and the package data beside them: the R templates, the Quarto
-filters and layouts). The digest is computed when the workflow is parsed and
+on the way, and the package data that one of those modules names: the R
+templates, the Quarto filters and layouts). The digest is computed when the workflow is parsed and
 written only when it differs from the file on disk, so editing a module reruns
 exactly the rules whose scripts reach it, and the job header names one file
 instead of every module.
@@ -92,17 +92,28 @@ def _imports(path: Path, root: Path) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(own), frozenset(other)
 
 
-def _package_data(init: Path) -> list[Path]:
-    """Non-Python files of a package: in its folder and in sub-folders that are not
-    packages themselves (e.g. report/quarto/, syntax/R/)."""
-    found = []
+def _package_data(init: Path) -> dict[str, list[Path]]:
+    """Non-Python files of a package, by the name a module would use to reach them: a
+    file in the package's folder by its file name, a sub-folder that is not a package
+    itself (e.g. report/quarto/, syntax/R/) by the folder's name, with every file in it."""
+    found: dict[str, list[Path]] = {}
     for path in sorted(init.parent.iterdir()):
         if path.is_file() and path.suffix not in (".py", ".pyc"):
-            found.append(path)
+            found[path.name] = [path]
         elif path.is_dir() and path.name != "__pycache__" and not (path / "__init__.py").exists():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in
-                            p.parts)
+            found[path.name] = sorted(p for p in path.rglob("*") if p.is_file() and
+                                      "__pycache__" not in p.parts)
     return found
+
+
+def _data_used(module: Path, package_data: dict[str, list[Path]]) -> list[Path]:
+    """The package data a module reaches: the items whose name it writes as a string
+    literal (``Path(__file__).parent / "quarto"``, ``TEMPLATES / "R"``). A module that
+    names no data file does not depend on it: the figures, which import the report
+    package for its number formats, do not rerun when the PDF layout changes."""
+    text = module.read_text(encoding="utf-8")
+    return [path for name, paths in package_data.items()
+            if re.search(rf"""["']{re.escape(name)}["']""", text) for path in paths]
 
 
 def closure(script: str | Path, root: str | Path = ROOT) -> tuple[list[Path], set[str]]:
@@ -137,9 +148,8 @@ def closure(script: str | Path, root: str | Path = ROOT) -> tuple[list[Path], se
                     seen[module] = found
                     todo.append(found)
     files = set(seen.values())
-    for path in list(files):
-        if path.name == "__init__.py":
-            files |= set(_package_data(path))
+    for module in list(files):  # package data, where a module of the closure names it
+        files |= set(_data_used(module, _package_data(module.parent / "__init__.py")))
     stdlib = set(sys.stdlib_module_names) | {"__future__"}
     return sorted(files), {m for m in third if m not in stdlib and m != "peerstudy"}
 

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from peerstudy.errors import DataError
 
+# 2023-01-01T00:00:00Z: the fixed date written into rendered documents (pandoc's
+# SOURCE_DATE_EPOCH, Typst's timestamp), so that they are byte-identical on rerun
+EPOCH = 1672531200
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""

@@ -20,12 +20,13 @@ def run(snakemake, body: Callable) -> None:
     from peerstudy.errors import PeerstudyError
 
     _fault_injection(snakemake)
+    used = _watch_package_data()
     try:
         body(snakemake)
     except PeerstudyError as exc:
         logging.getLogger("peerstudy").error("peerstudy: %s", exc)
         sys.exit(1)
-    _trace_imports(snakemake)
+    _trace_imports(snakemake, used)
 
 
 def registry_for(snakemake):
@@ -34,9 +35,42 @@ def registry_for(snakemake):
     return load_registry(list(snakemake.input.registry), snakemake.params.parameters)
 
 
-def _trace_imports(snakemake) -> None:
+def _watch_package_data() -> set[str]:
+    """For the tests only (with PEERSTUDY_TRACE_IMPORTS): the package's own non-Python
+    files this job reads, or hands to a program it starts (pandoc's Lua filters): an
+    audit hook collects every path under src/peerstudy that is opened or passed as an
+    argument to a subprocess."""
+    import os
+    from pathlib import Path
+
+    used: set[str] = set()
+    if not os.environ.get("PEERSTUDY_TRACE_IMPORTS"):
+        return used
+    package = str(Path(__file__).resolve().parent)
+
+    def note(value) -> None:
+        text = os.fsdecode(value) if isinstance(value, (str, bytes, os.PathLike)) else ""
+        at = text.find(package + os.sep)
+        if at >= 0:
+            path = text[at:]
+            if not path.endswith((".py", ".pyc")) and "__pycache__" not in path:
+                used.add(os.path.relpath(path, package))
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open" and args:
+            note(args[0])
+        elif event == "subprocess.Popen" and len(args) > 1:
+            for arg in args[1] or ():
+                note(arg)
+
+    sys.addaudithook(hook)
+    return used
+
+
+def _trace_imports(snakemake, data: set[str] = frozenset()) -> None:
     """For the tests only: PEERSTUDY_TRACE_IMPORTS=<file> appends the peerstudy modules
-    this job imported, so that a test can check each rule's code input covers them."""
+    this job imported and the package data it read, so that a test can check each
+    rule's code input covers them."""
     import json
     import os
 
@@ -45,7 +79,8 @@ def _trace_imports(snakemake) -> None:
         return
     modules = sorted(m for m in sys.modules if m == "peerstudy" or m.startswith("peerstudy."))
     with open(target, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"rule": snakemake.rule, "modules": modules}) + "\n")
+        handle.write(json.dumps({"rule": snakemake.rule, "modules": modules,
+                                 "data": sorted(data)}) + "\n")
 
 
 def _fault_injection(snakemake) -> None:

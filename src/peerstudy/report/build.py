@@ -7,7 +7,8 @@
 - ``tables/<name>.md``, one APA table per name in ``table_names``, from
   ``peerstudy.report.tables``;
 - ``supplement-tables.md``: every row of the results, for the supplement.
-``stage_project`` copies the authors' Quarto project next to them.
+The manuscript rule then copies the authors' Quarto project next to them
+(``peerstudy.report.render.stage_project``) and renders it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import yaml
 from peerstudy.config import coding_unit
 from peerstudy.io import write_csv, write_text
 from peerstudy.report import supplement, tables, values
-from peerstudy.report.render import stage_project  # noqa: F401 (the rule scripts' name)
 from peerstudy.report.values import Context
 
 

@@ -35,10 +35,9 @@ from pathlib import Path
 import yaml
 
 from peerstudy.errors import PeerstudyError
-from peerstudy.io import atomic_write_bytes
+from peerstudy.io import EPOCH, atomic_write_bytes
 
 QUARTO = Path(__file__).resolve().parent / "quarto"
-EPOCH = 1672531200  # 2023-01-01T00:00:00Z: fixed document date for byte-identical output
 # citations are already formatted by citeproc in the document tree: Typst's own (on by
 # default in pandoc's Typst writer) would cite labels that do not exist
 PANDOC_FORMAT = {"html": "html5", "docx": "docx", "pdf": "typst-citations"}

@@ -10,7 +10,6 @@ against the published numbers. Its prose frame is ``quarto/supplement.qmd``.
 from __future__ import annotations
 
 from peerstudy.report import format as fmt
-from peerstudy.report.render import supplement_source  # noqa: F401 (its old home)
 from peerstudy.report.tables import Labels, md_table
 
 # tests.csv family of rows without a test (peerstudy.trial.NO_TEST; not imported, so that
