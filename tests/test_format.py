@@ -109,3 +109,24 @@ def test_decimals_follow_the_scale_and_counts_read_as_words_below_ten():
     assert [fmt.count_words(n) for n in (0, 4, 9, 10, 1000)] == [
         "none", "four", "nine", "10", "1,000"]
     assert fmt.join_alternatives(["2", "4", "6"]) == "2, 4 or 6"
+
+
+def test_a_count_out_of_its_total_in_words():
+    from peerstudy.report.format import count_of_words
+
+    assert count_of_words(4, 4) == "all four"     # "significant on all four of them"
+    assert count_of_words(2, 4) == "two"
+    assert count_of_words(0, 4) == "none"
+    assert count_of_words(1, 1) == "one"          # "all one" is not English
+    assert count_of_words(12, 12) == "all 12"
+
+
+def test_a_negative_bound_rounding_to_zero_keeps_its_sign():
+    from peerstudy.report.format import MINUS, ci, ci_bare
+
+    # the interval includes zero; "[.00, .93]" would hide it (r of the SWLS T1-T2 test)
+    assert ci_bare(-0.0018, 0.93, is_bounded=True) == f"[{MINUS}.00,\u00a0.93]"
+    assert ci(-0.0018, 1.5) == f"95% CI [{MINUS}0.00,\u00a01.50]"
+    assert ci_bare(0.0018, 0.93, is_bounded=True) == "[.00,\u00a0.93]"
+    assert ci_bare(-1e-12, 0.5, is_bounded=True) == "[.00,\u00a0.50]"   # noise, not a sign
+    assert ci_bare(-0.25, 0.5) == f"[{MINUS}0.25,\u00a00.50]"

@@ -106,20 +106,30 @@ def p_expr(p, label: str = "", alpha: float = 0.05) -> str:
     return f"{symbol} {bare}" if bare[0] in "<>" else f"{symbol} = {bare}"
 
 
+def _bound(x, decimals: int, is_bounded: bool) -> str:
+    """An interval's bound. A negative bound that rounds to zero keeps its sign ("−.00"):
+    printed "0.00" or ".00" it would hide that the interval includes zero. Below a
+    hundredth of the last printed digit the value is taken for numerical noise."""
+    text = (bounded if is_bounded else num)(x, decimals)
+    if text.lstrip("0.,") == "" and float(x) < -(10.0 ** -(decimals + 2)):
+        return MINUS + text
+    return text
+
+
 def ci(low, high, decimals: int = 2, is_bounded: bool = False, level: float = 0.95) -> str:
     """"95% CI [−.85, −.06]" (the level printed as a whole percent)."""
     if missing(low) or missing(high):
         return f"{percent_level(level)} CI not estimable"
-    fmt = bounded if is_bounded else num
-    return f"{percent_level(level)} CI [{fmt(low, decimals)},\u00a0{fmt(high, decimals)}]"
+    return (f"{percent_level(level)} CI [{_bound(low, decimals, is_bounded)},\u00a0"
+            f"{_bound(high, decimals, is_bounded)}]")
 
 
 def ci_bare(low, high, decimals: int = 2, is_bounded: bool = False) -> str:
     """"[−.85, −.06]" for a table cell."""
     if missing(low) or missing(high):
         return NA
-    fmt = bounded if is_bounded else num
-    return f"[{fmt(low, decimals)},\u00a0{fmt(high, decimals)}]"  # one unbreakable interval
+    # one unbreakable interval
+    return f"[{_bound(low, decimals, is_bounded)},\u00a0{_bound(high, decimals, is_bounded)}]"
 
 
 NUMBER_WORDS = ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -130,6 +140,15 @@ def count_words(n) -> str:
     10 up ("12", "1,250")."""
     n = int(round(float(n)))
     return NUMBER_WORDS[n] if 0 <= n < 10 else integer(n)
+
+
+def count_of_words(n, total) -> str:
+    """A count out of a total, as prose says it after "on ... of them": "all four" when
+    every one of several counts, "none" when none does, else the count ("two", "12")."""
+    n, total = int(round(float(n))), int(round(float(total)))
+    if n == total and total > 1:
+        return f"all {count_words(n)}"
+    return count_words(n)
 
 
 def percent_level(level: float) -> str:

@@ -131,6 +131,8 @@ def _format_args(fmt: str, options: dict, build: Path, landscape: bool = False) 
         args += [f"--css={css}" for css in _as_list(spec.get("css")) or [QUARTO / "apa.css"]]
         if spec.get("toc"):
             args.append("--toc")
+        if landscape:  # wide tables (the supplement): the page's width, not a text column
+            args += ["-V", f"header-includes=<style>{WIDE_HTML}</style>"]
     elif fmt == "docx":
         ref = spec.get("reference-doc")
         args.append(f"--reference-doc={build / ref if ref else reference_docx(build, landscape)}")
@@ -140,6 +142,11 @@ def _format_args(fmt: str, options: dict, build: Path, landscape: bool = False) 
             if key in spec:
                 args += ["-V", f"{key}={spec[key]}"]
     return args
+
+
+# A landscape document's HTML (its PDF and DOCX pages are landscape): the body takes the
+# window's width, so that a table of a dozen columns is not cut at a 46rem text column.
+WIDE_HTML = "body { max-width: min(96vw, 110rem); } div.table-float { overflow-x: visible; }"
 
 
 def _as_list(value) -> list:

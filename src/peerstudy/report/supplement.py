@@ -87,6 +87,11 @@ def _site_rank(labels: Labels, site) -> int:
     return -1 if site == "all" else order.index(site) if site in order else len(order)
 
 
+def timepoint_names(design: dict) -> dict[str, str]:
+    """{timepoint id: its name in a table cell}: the config's short label, else its label."""
+    return {t["id"]: t.get("short_label", t["label"]) for t in design.get("timepoints", [])}
+
+
 def _what(labels: Labels, rec: dict) -> str:
     """A row's contrast and timepoint in words: group and site labels, an instrument.scale
     contrast (the fidelity row) as the scale's name, timepoints by their labels."""
@@ -100,10 +105,16 @@ def _what(labels: Labels, rec: dict) -> str:
                 "residual": "residual"}[rec["factor"]]
     else:
         text = labels.contrast(contrast) if contrast else ""
-    tps = {t["id"]: t["label"] for t in labels.design.get("timepoints", [])}
+    tps = timepoint_names(labels.design)
+    sep, joiner = ("," , ", ") if "," in contrast else ("-", "–")
+    if contrast and all(part in tps for part in contrast.split(sep)):  # T1-T2, or T1,T2,T3
+        text = joiner.join(tps[part] for part in contrast.split(sep))
     tp = rec["timepoint"]
     if isinstance(tp, str) and tp:
-        named = "–".join(tps.get(part, part) for part in tp.split("-"))
+        parts = [tps.get(part, part) for part in tp.split("-")]
+        # an arm x time row: the arm difference at the later follow-up minus the earlier
+        named = (" minus ".join(reversed(parts)) if rec.get("factor") == "arm_x_time"
+                 else "–".join(parts))
         text = f"{text}, {named}" if text else named
     return text or fmt.NA
 
@@ -199,7 +210,7 @@ def tests_tables(ctx) -> list[str]:
 def descriptives_table(ctx) -> str:
     labels = Labels(ctx.design, ctx.registry)
     d = ctx.results["descriptives"]
-    tps = {t["id"]: t["label"] for t in ctx.design.get("timepoints", [])}
+    tps = timepoint_names(ctx.design)
     records = sorted(d.to_dict("records"), key=lambda r: (
         *labels.order(r["group"], r["instrument"], r["scale"]),
         list(tps).index(r["timepoint"]) if r["timepoint"] in tps else len(tps),
@@ -220,7 +231,7 @@ def descriptives_table(ctx) -> str:
 def reliability_table(ctx) -> str:
     labels = Labels(ctx.design, ctx.registry)
     rel = ctx.results["reliability"]
-    tps = {t["id"]: t["label"] for t in ctx.design.get("timepoints", [])}
+    tps = timepoint_names(ctx.design)
     rows = [[labels.group.get(r["group"], r["group"]), labels.scale(r["instrument"], r["scale"]),
              tps.get(r["timepoint"], r["timepoint"]), fmt.integer(r["n"]),
              fmt.integer(r["k_items"]),

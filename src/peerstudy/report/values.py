@@ -418,7 +418,7 @@ def _family_sizes(ctx: Context) -> dict[tuple[str, str], int]:
 @family("omnibus.{group}.{instrument}.{scale}.{rm_anova|friedman|...}", "tests.csv",
         "repeated-measures ANOVA on complete cases (the sphericity-corrected row when Mauchly's "
         "test rejects, as the conventions say) with generalized eta squared, and the Friedman "
-        "test with Kendall's W; also each one's p and sig",
+        "test with Kendall's W; also each one's significance (rm_anova_sig, friedman_sig)",
         needs=("tests",))
 def omnibus_values(ctx: Context):
     t = _tests(ctx)
@@ -457,6 +457,8 @@ def omnibus_values(ctx: Context):
                              alpha=ctx.alpha)
         text += f", *W* = {fmt.bounded(rec['effect'])}"
         yield Value(f"{base}.friedman", text, src, sel, "statistic, df1, p_adjusted, effect")
+        yield Value(f"{base}.friedman_sig", fmt.significance(ctx.primary_p(rec), ctx.alpha), src,
+                    sel, "p_adjusted")
 
 
 @family("mixed.{group}.{instrument}.{scale}.{T1_T2}.{apa|estimate|ci|p|sig}", "tests.csv",
@@ -623,10 +625,13 @@ def categorical_values(ctx: Context):
 
 
 @family("family.{family}.{n_tests|n_sig|n_sig_unadjusted}[_words]; "
+        "family.{family}.n_sig_of_words; "
         "family.{family}.{test}.{n_tests|n_sig}[_words]", "tests.csv",
         "per multiplicity family, the number of tests of its primary test and how many are "
         "significant on the adjusted (n_sig) and unadjusted p; `_words` spells counts below "
-        "ten for prose (APA); per test of the family (each corrected on its own, e.g. "
+        "ten for prose (APA); `n_sig_of_words` is n_sig as a share of the tests in words "
+        "(\"all four\", \"two\", \"none\"), for \"significant on ... of them\"; "
+        "per test of the family (each corrected on its own, e.g. "
         "paired_t, rm_anova, friedman, mixed_model), its number of tests and how many are "
         "significant on its own adjusted p",
         needs=("tests",))
@@ -649,6 +654,9 @@ def family_values(ctx: Context):
             yield Value(f"family.{fam}.{key}", str(count), src, sel, columns[key])
             yield Value(f"family.{fam}.{key}_words", fmt.count_words(count), src, sel,
                         columns[key])
+        yield Value(f"family.{fam}.n_sig_of_words",
+                    fmt.count_of_words(counts["n_sig"], counts["n_tests"]), src, sel,
+                    columns["n_sig"])
         # every test of the family is corrected on its own (analysis.adjust_families):
         # family.{family}.{test}.n_tests, e.g. the omnibus tests beside the pairwise ones
         for name, rows in family_tests.groupby("test", sort=True):
