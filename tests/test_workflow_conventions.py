@@ -53,6 +53,31 @@ def test_every_rule_with_a_script_has_its_code_digest_as_input(build):
     assert seen  # the study has rules with scripts
 
 
+def test_every_rule_with_params_takes_them_as_its_settings_file(build):
+    """A config change reruns a job through its settings file (Snakemake's params check
+    is off in the default profile): the file must hold exactly the job's params."""
+    import json
+
+    from peerstudy.codebase import SETTINGS, _plain
+    from peerstudy.dag import planned_jobs
+
+    name, where = build
+    jobs, _ = planned_jobs(where, CONFIGS[name])
+    profile = yaml.safe_load((where / "workflow/profiles/default/config.yaml").read_text())
+    assert "params" not in profile["rerun-triggers"]
+    checked = 0
+    for job in jobs:
+        params = dict(job.params.items())
+        if not params:
+            continue
+        settings = job.input.get("settings")
+        assert settings and str(settings).startswith(SETTINGS), job.rule.name
+        assert str(settings).endswith(f"/{job.rule.name}.json")
+        assert json.loads((where / str(settings)).read_text()) == _plain(params), job.rule.name
+        checked += 1
+    assert checked
+
+
 def test_each_job_imported_only_modules_of_its_code_input(build):
     """The closure is read from the source text; the trace is what really ran."""
     from peerstudy.dag import planned_jobs, script_of

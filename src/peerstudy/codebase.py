@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import re
 import sys
@@ -40,6 +41,7 @@ _FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n]+)", re.M)
 
 
+@functools.lru_cache(maxsize=2048)
 def _module_file(name: str, package: Path) -> Path | None:
     """The file of a peerstudy module (``peerstudy.report.build``) under ``package``."""
     parts = name.split(".")
@@ -58,10 +60,29 @@ def _package_of(path: Path, package: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] != "__init__" else parts[:-1])
 
 
-@functools.lru_cache(maxsize=512)
+def _bytes(path: Path) -> bytes:
+    """A file's bytes, read once per process while the file is unchanged (the workflow
+    digests every rule's closure when it is parsed, and the closures share most files)."""
+    stat = path.stat()
+    return _cached_bytes(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
+    return path.read_bytes()
+
+
+def _text(path: Path) -> str:
+    return _bytes(path).decode("utf-8")
+
+
 def _imports(path: Path, root: Path) -> tuple[frozenset[str], frozenset[str]]:
     """(peerstudy modules, other top-level module names) imported anywhere in ``path``."""
-    text = path.read_text(encoding="utf-8")
+    return _parsed_imports(path, root, _text(path))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_imports(path: Path, root: Path, text: str) -> tuple[frozenset[str], frozenset[str]]:
     own, other = set(), set()
     src = root / "src/peerstudy"
     package = _package_of(path, src) if path.is_relative_to(src) else ""
@@ -93,6 +114,13 @@ def _imports(path: Path, root: Path) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _package_data(init: Path) -> dict[str, list[Path]]:
+    """:func:`_listed_data`, listed once per process while the package folder is
+    unchanged (a file added to or removed from it changes its time stamp)."""
+    return _listed_data(init, init.parent.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _listed_data(init: Path, mtime_ns: int) -> dict[str, list[Path]]:
     """Non-Python files of a package, by the name a module would use to reach them: a
     file in the package's folder by its file name, a sub-folder that is not a package
     itself (e.g. report/quarto/, syntax/R/) by the folder's name, with every file in it."""
@@ -111,7 +139,7 @@ def _data_used(module: Path, package_data: dict[str, list[Path]]) -> list[Path]:
     literal (``Path(__file__).parent / "quarto"``, ``TEMPLATES / "R"``). A module that
     names no data file does not depend on it: the figures, which import the report
     package for its number formats, do not rerun when the PDF layout changes."""
-    text = module.read_text(encoding="utf-8")
+    text = _text(module)
     return [path for name, paths in package_data.items()
             if re.search(rf"""["']{re.escape(name)}["']""", text) for path in paths]
 
@@ -160,7 +188,7 @@ def digest(files: list[Path], root: str | Path = ROOT) -> str:
     root = Path(root).resolve()
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
+        h.update(_bytes(path) + b"\0")
     return h.hexdigest()
 
 
@@ -187,6 +215,51 @@ def code_digest_file(script: str, root: str | Path = ROOT, workdir: str | Path =
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     return f"{DIGESTS}/{path.name}"
+
+
+SETTINGS = ".snakemake/peerstudy/settings"
+
+
+def _plain(value):
+    """A value as JSON can hold it, in a stable order: a mapping's keys as text (a config
+    may mix numeric and text keys, e.g. value labels), a set as its sorted list, a value
+    JSON does not know as its text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v) for v in value), key=str)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def settings_file(study: str, rule: str, values: dict, workdir: str | Path = ".") -> str:
+    """Write a rule's settings (its ``params``) to
+    ``.snakemake/peerstudy/settings/<study>/<rule>.json`` when they differ from the file;
+    return the path, for the rule's ``settings`` input.
+
+    The file is how a job learns that the config it depends on changed: it is
+    rewritten only then, so its time stamp moves only then, and Snakemake's ``mtime``
+    trigger reruns the job, naming the file as the updated input. Snakemake's own
+    ``params`` trigger would do the same, but it imports pandas to serialise the
+    params on every call, no-ops included (about a third of a second); the default
+    profile therefore leaves it out (``rerun-triggers``). One file per study, so that
+    building another study does not rewrite this one's.
+    """
+    text = json.dumps(_plain(values), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    path = Path(workdir) / SETTINGS / study / f"{rule}.json"
+    try:
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = None
+    if current != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    return f"{SETTINGS}/{study}/{rule}.json"
 
 
 def compile_package() -> None:

@@ -17,7 +17,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from peerstudy.codebase import DIGESTS
+from peerstudy.codebase import DIGESTS, SETTINGS
 
 # Rules whose issues change the data a reader sees, in this order; the rest follow by count.
 FIRST = ["out_of_range", "non_numeric", "unknown_participant", "missing_baseline"]
@@ -60,9 +60,12 @@ def why(reason) -> str:
     updated = set(getattr(reason, "updated_input", None) or ())
     by_job = set(getattr(reason, "updated_input_run", None) or ())
     code = sorted(f for f in updated if str(f).startswith(DIGESTS))
-    files = sorted(str(f) for f in updated - by_job if f not in code)
+    settings = sorted(f for f in updated if str(f).startswith(SETTINGS))
+    files = sorted(str(f) for f in updated - by_job if f not in code and f not in settings)
     if code:
         parts.append("its code changed")
+    if settings:
+        parts.append("settings in the config changed")
     if files:
         shown = ", ".join(files[:2]) + (f" and {len(files) - 2} more" if len(files) > 2 else "")
         parts.append(f"input changed: {shown}")

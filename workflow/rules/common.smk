@@ -6,7 +6,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from peerstudy.codebase import code_digest_file, compile_package
+from peerstudy.codebase import SETTINGS, code_digest_file, compile_package, settings_file
 from peerstudy.config import (
     check_config,
     coding_unit,
@@ -81,6 +81,22 @@ def code_of(script):
     reruns exactly when its code did, and its header names one file.
     """
     return code_digest_file(f"scripts/{script}.py", WORKFLOW_ROOT)
+
+
+def settings(rule_name, **values):
+    """A rule's params, `params: **settings("<rule>", ...)`: also written to the rule's
+    settings file (peerstudy.codebase.settings_file), rewritten only when they change,
+    which the rule takes as its `settings` input. A change of the config that a rule
+    uses reruns the rule through that file; Snakemake's own params check is left out
+    (workflow/profiles/default: rerun-triggers), because it imports pandas on every
+    call, no-ops included."""
+    settings_file(STUDY, rule_name, values)
+    return values
+
+
+def settings_of(rule_name):
+    """A rule's `settings` input: the file that settings() writes for it."""
+    return f"{SETTINGS}/{STUDY}/{rule_name}.json"
 
 
 def software(script):

@@ -5,6 +5,7 @@ rule figures:
     input:
         **figure_inputs(),
         code=code_of("figures"),
+        settings=settings_of("figures"),
     output:
         **figure_outputs(),
     log:
@@ -14,14 +15,17 @@ rule figures:
     conda:
         software("figures")
     params:
-        names=figure_names(),
-        spec=config.get("figures", {}),
-        groups=config["groups"],
-        timepoints=config["timepoints"],
-        synthetic=SYNTHETIC,
-        parameters=config["registry"]["parameters"],
-        trial=TRIAL,
-        level=config["analysis"].get("conventions", {}).get("ci_level", 0.95),
-        unit=coding_unit(config),
+        **settings(
+            "figures",
+            names=figure_names(),
+            spec=config.get("figures", {}),
+            groups=config["groups"],
+            timepoints=config["timepoints"],
+            synthetic=SYNTHETIC,
+            parameters=config["registry"]["parameters"],
+            trial=TRIAL,
+            level=config["analysis"].get("conventions", {}).get("ci_level", 0.95),
+            unit=coding_unit(config),
+        ),
     script:
         "../../scripts/figures.py"

@@ -4,6 +4,7 @@
 rule ingest:
     input:
         code=code_of("ingest"),
+        settings=settings_of("ingest"),
         raw=raw_inputs(),
     output:
         item_table=f"{PROCESSED}/items.csv",
@@ -18,8 +19,11 @@ rule ingest:
     conda:
         software("ingest")
     params:
-        settings=ingest_settings(),
-        ranges=response_ranges(),
+        **settings(
+            "ingest",
+            settings=ingest_settings(),
+            ranges=response_ranges(),
+        ),
     script:
         "../../scripts/ingest.py"
 
@@ -29,6 +33,7 @@ rule validation_report:
         **meta_inference_checks(),
         **trial_validation_inputs(),
         code=code_of("validation_report"),
+        settings=settings_of("validation_report"),
         ingest=f"{RESULTS}/validation/ingest_issues.csv",
         scoring=f"{RESULTS}/validation/scoring_issues.csv",
         accounting=f"{RESULTS}/validation/ingest_accounting.json",
@@ -42,6 +47,9 @@ rule validation_report:
     conda:
         software("validation_report")
     params:
-        study=config["study"],
+        **settings(
+            "validation_report",
+            study=config["study"],
+        ),
     script:
         "../../scripts/validation_report.py"

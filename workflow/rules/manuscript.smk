@@ -7,6 +7,7 @@ rule report_inputs:
     input:
         **report_results(),
         code=code_of("report_inputs"),
+        settings=settings_of("report_inputs"),
         conventions=f"{RESULTS}/conventions.json",
         registry=registry_yaml(),
         raw=raw_exports(),
@@ -27,12 +28,15 @@ rule report_inputs:
     conda:
         software("report_inputs")
     params:
-        design=report_design(),
-        parameters=config["registry"]["parameters"],
-        results=list(report_results()),
-        configfiles=CONFIGFILES,  # relative: the same run elsewhere gives the same bytes
-        overrides=config_overrides(),
-        command=run_command(),
+        **settings(
+            "report_inputs",
+            design=report_design(),
+            parameters=config["registry"]["parameters"],
+            results=list(report_results()),
+            configfiles=CONFIGFILES,  # relative: the same run elsewhere gives the same bytes
+            overrides=config_overrides(),
+            command=run_command(),
+        ),
     script:
         "../../scripts/report_inputs.py"
 
@@ -40,6 +44,7 @@ rule report_inputs:
 rule manuscript:
     input:
         code=code_of("manuscript"),
+        settings=settings_of("manuscript"),
         qmd=f"{manuscript_project()}/manuscript.qmd",
         sources=manuscript_sources(),
         variables=f"{REPORT}/_variables.yml",
@@ -55,9 +60,12 @@ rule manuscript:
     conda:
         software("manuscript")
     params:
-        title=config["study"]["title"],
-        formats=config["reporting"]["formats"],
-        engine=config["reporting"]["engine"],
+        **settings(
+            "manuscript",
+            title=config["study"]["title"],
+            formats=config["reporting"]["formats"],
+            engine=config["reporting"]["engine"],
+        ),
     script:
         "../../scripts/manuscript.py"
 
@@ -65,6 +73,7 @@ rule manuscript:
 rule supplement:
     input:
         code=code_of("manuscript"),
+        settings=settings_of("supplement"),
         variables=f"{REPORT}/_variables.yml",
         tables=f"{REPORT}/supplement-tables.md",
     output:
@@ -76,8 +85,11 @@ rule supplement:
     conda:
         software("manuscript")
     params:
-        title=config["study"]["title"],
-        formats=config["reporting"]["formats"],
-        engine=config["reporting"]["engine"],
+        **settings(
+            "supplement",
+            title=config["study"]["title"],
+            formats=config["reporting"]["formats"],
+            engine=config["reporting"]["engine"],
+        ),
     script:
         "../../scripts/manuscript.py"

@@ -7,6 +7,7 @@ if config.get("power"):
     rule power:
         input:
             code=code_of("power"),
+            settings=settings_of("power"),
         output:
             table=f"{RESULTS}/power.csv",
             png=report(
@@ -22,7 +23,10 @@ if config.get("power"):
         conda:
             software("power")
         params:
-            spec=config["power"],
-            mixed_model=analysis_conventions()["conventions"]["mixed_model"],
+            **settings(
+                "power",
+                spec=config["power"],
+                mixed_model=analysis_conventions()["conventions"]["mixed_model"],
+            ),
         script:
             "../../scripts/power.py"

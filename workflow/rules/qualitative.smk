@@ -6,6 +6,7 @@ rule qualitative:
     input:
         **qualitative_inputs(),
         code=code_of("qualitative"),
+        settings=settings_of("qualitative"),
         exports=qualitative_exports(),
     output:
         **qualitative_table_outputs(),
@@ -21,7 +22,10 @@ rule qualitative:
     conda:
         software("qualitative")
     params:
-        qualitative=qualitative_settings(),
+        **settings(
+            "qualitative",
+            qualitative=qualitative_settings(),
+        ),
     script:
         "../../scripts/qualitative.py"
 
@@ -31,6 +35,7 @@ rule qualitative:
 rule meta_inferences:
     input:
         code=code_of("meta_inferences"),
+        settings=settings_of("meta_inferences"),
         tests=f"{RESULTS}/tests.csv",
         codes=f"{RESULTS}/qualitative/codes.csv",
         code_sources=f"{RESULTS}/qualitative/code_sources.csv",
@@ -46,10 +51,13 @@ rule meta_inferences:
     conda:
         software("meta_inferences")
     params:
-        joint=config.get("qualitative", {}).get("joint_display", {}),
-        qualitative=export_settings(),
-        analysis=config["analysis"],
-        parameters=config["registry"]["parameters"],
+        **settings(
+            "meta_inferences",
+            joint=config.get("qualitative", {}).get("joint_display", {}),
+            qualitative=export_settings(),
+            analysis=config["analysis"],
+            parameters=config["registry"]["parameters"],
+        ),
     script:
         "../../scripts/meta_inferences.py"
 

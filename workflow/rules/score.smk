@@ -4,6 +4,7 @@
 rule score:
     input:
         code=code_of("score"),
+        settings=settings_of("score"),
         item_table=f"{PROCESSED}/items.csv",
         registry=registry_yaml(),
     output:
@@ -18,9 +19,12 @@ rule score:
     conda:
         software("score")
     params:
-        parameters=config["registry"]["parameters"],
-        rescale=config["registry"].get("rescale", {}),
-        ci_level=config["reliability"]["ci_level"],
-        published=config.get("published", {}),
+        **settings(
+            "score",
+            parameters=config["registry"]["parameters"],
+            rescale=config["registry"].get("rescale", {}),
+            ci_level=config["reliability"]["ci_level"],
+            published=config.get("published", {}),
+        ),
     script:
         "../../scripts/score.py"

@@ -6,6 +6,7 @@ rule statistics:
     input:
         **trial_test_inputs(),
         code=code_of("statistics"),
+        settings=settings_of("statistics"),
         scores=f"{RESULTS}/scores.csv",
         participants=f"{PROCESSED}/participants.csv",
         reliability=f"{RESULTS}/reliability.csv",
@@ -24,14 +25,17 @@ rule statistics:
     conda:
         software("statistics")
     params:
-        analysis=config["analysis"],
-        design=design_settings(),
-        parameters=config["registry"]["parameters"],
-        quantiles=analysis_conventions()["conventions"]["quantiles"],
-        rci_criterion=analysis_conventions()["conventions"]["rci_criterion"],
-        variables=participant_variable_names(),
-        groups=[g["id"] for g in config["groups"]],
-        published=config.get("published", {}),
+        **settings(
+            "statistics",
+            analysis=config["analysis"],
+            design=design_settings(),
+            parameters=config["registry"]["parameters"],
+            quantiles=analysis_conventions()["conventions"]["quantiles"],
+            rci_criterion=analysis_conventions()["conventions"]["rci_criterion"],
+            variables=participant_variable_names(),
+            groups=[g["id"] for g in config["groups"]],
+            published=config.get("published", {}),
+        ),
     script:
         "../../scripts/statistics.py"
 
@@ -39,6 +43,7 @@ rule statistics:
 rule conventions:
     input:
         code=code_of("conventions"),
+        settings=settings_of("conventions"),
     output:
         conventions=f"{RESULTS}/conventions.json",
     log:
@@ -48,13 +53,16 @@ rule conventions:
     conda:
         software("conventions")
     params:
-        ingestion=ingestion_conventions(),
-        analysis=config["analysis"],
-        reliability=config["reliability"],
-        missing_codes=config["missing_codes"],
-        validation=config["validation"],
-        qualitative=qualitative_conventions(),
-        questionnaires=QUESTIONNAIRES,
+        **settings(
+            "conventions",
+            ingestion=ingestion_conventions(),
+            analysis=config["analysis"],
+            reliability=config["reliability"],
+            missing_codes=config["missing_codes"],
+            validation=config["validation"],
+            qualitative=qualitative_conventions(),
+            questionnaires=QUESTIONNAIRES,
+        ),
     script:
         "../../scripts/conventions.py"
 
@@ -62,6 +70,7 @@ rule conventions:
 rule syntax:
     input:
         code=code_of("syntax"),
+        settings=settings_of("syntax"),
         registry=registry_yaml(),
         participants=f"{PROCESSED}/participants.csv",
     output:
@@ -73,10 +82,13 @@ rule syntax:
     conda:
         software("syntax")
     params:
-        study=STUDY,
-        analysis=config["analysis"],
-        design=syntax_design(),
-        parameters=config["registry"]["parameters"],
-        reliability_level=config["reliability"]["ci_level"],
+        **settings(
+            "syntax",
+            study=STUDY,
+            analysis=config["analysis"],
+            design=syntax_design(),
+            parameters=config["registry"]["parameters"],
+            reliability_level=config["reliability"]["ci_level"],
+        ),
     script:
         "../../scripts/syntax.py"

@@ -9,6 +9,7 @@ if TRIAL and SCREENING:
     rule trial_screening:
         input:
             code=code_of("trial_screening"),
+            settings=settings_of("trial_screening"),
             log=SCREENING["path"],
             participants=f"{PROCESSED}/participants.csv",
         output:
@@ -22,7 +23,10 @@ if TRIAL and SCREENING:
         conda:
             software("trial_screening")
         params:
-            design=trial_design(),
+            **settings(
+                "trial_screening",
+                design=trial_design(),
+            ),
         script:
             "../../scripts/trial_screening.py"
 
@@ -32,6 +36,7 @@ if TRIAL and trial_mi():
     rule trial_imputations:
         input:
             code=code_of("trial_imputations"),
+            settings=settings_of("trial_imputations"),
             scores=f"{RESULTS}/scores.csv",
         output:
             imputations=f"{RESULTS}/trial/imputations.csv",
@@ -42,7 +47,10 @@ if TRIAL and trial_mi():
         conda:
             software("trial_imputations")
         params:
-            design=trial_design(),
+            **settings(
+                "trial_imputations",
+                design=trial_design(),
+            ),
         script:
             "../../scripts/trial_imputations.py"
 
@@ -53,6 +61,7 @@ if TRIAL:
         input:
             **({"screening": f"{PROCESSED}/screening.csv"} if SCREENING else {}),
             code=code_of("consort"),
+            settings=settings_of("consort"),
             participants=f"{PROCESSED}/participants.csv",
             scores=f"{RESULTS}/scores.csv",
         output:
@@ -64,6 +73,9 @@ if TRIAL:
         conda:
             software("consort")
         params:
-            design=trial_design(),
+            **settings(
+                "consort",
+                design=trial_design(),
+            ),
         script:
             "../../scripts/consort.py"
