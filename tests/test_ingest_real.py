@@ -6,6 +6,7 @@ their printed data, named in each test."""
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pandas as pd
@@ -445,3 +446,28 @@ def test_r_decimal_comma_csv_codes_and_values_are_read_by_value():
         (2, "SWLS2", "NA", "missing_code", "set missing (missing_codes: R's missing value)"),
         (2, "SWLS5", "99,0", "missing_code", "set missing (missing_codes: no answer)"),
         (4, "SWLS5", "2,5", "out_of_range", "set missing (expected 1-5)")]
+
+
+@pytest.mark.parametrize("path, fmt, expect", [
+    # PSPP 1.6.2 EXPORT (portable.sps)
+    ("pspp/portable.por", "sav", "is an SPSS portable file (.por), which is not read — open it "
+                                 "in SPSS or PSPP and save it as .sav"),
+    ("pspp/csv_export_t3.csv", "sav", "the config reads it as an SPSS .sav file, but it is text "
+                                      "(it begins b'codigo,centro,SWLS1"),
+    ("pspp/csv_export_t1.sav", "csv", "the config reads it as delimited text, but it is an SPSS "
+                                      ".sav file — set format: sav"),
+    ("spss/sample.zsav", "csv", "but it is a compressed SPSS .zsav file — set format: sav"),
+    # openpyxl's workbook (qualitative/make_maxqda.py)
+    ("qualitative/maxqda_segments.xlsx", "csv", "but it is an Excel/OpenDocument workbook "
+                                                "(.xlsx/.ods, a zip archive) — save the sheet as "
+                                                "'CSV UTF-8'"),
+])
+def test_a_file_of_another_format_stops_naming_what_it_is(path, fmt, expect):
+    raw = {"id": "x", "path": f"{REAL}/{path}", "format": fmt, "group": "psw", "site": "girona",
+           "timepoint": "T1", "id_column": "codigo", "instruments": {"swls": "SWLS{n}"}}
+    if fmt == "csv":
+        raw |= {"sep": ",", "decimal": ".", "encoding": "utf-8"}
+    # before: a workbook or .sav named as CSV was advised another encoding (latin-1 decodes
+    # any bytes), a .por or CSV named as .sav was "truncated"
+    with pytest.raises(DataError, match=re.escape(f"{REAL}/{path}: ") + ".*" + re.escape(expect)):
+        run(study([raw]))

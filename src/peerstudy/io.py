@@ -66,6 +66,23 @@ def read_sav(path: str | os.PathLike, shown: str | None = None):
         raise DataError(f"{path}: file not found — check the 'path' of this file in the config.")
     if full.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty (0 bytes) — export it again from SPSS.")
+    with open(full, "rb") as handle:
+        head = handle.read(4096)
+    if b"SPSS PORT FILE" in head[:512]:
+        raise DataError(f"{path}: is an SPSS portable file (.por), which is not read — open it "
+                        "in SPSS or PSPP and save it as .sav (IMPORT FILE='x.por'. SAVE "
+                        "OUTFILE='x.sav'.), then point the config at the .sav.")
+    if not head.startswith((b"$FL2", b"$FL3")):
+        for magic, what, _ in BINARY_FORMATS:
+            if head.startswith(magic):
+                raise DataError(f"{path}: the config reads it as an SPSS .sav file, but it is "
+                                f"{what} — export it from SPSS as .sav, or save the sheet as "
+                                "CSV and set format: csv.")
+        if b"\x00" not in head and _decodes(head.lstrip(UTF8_BOM)[:4000], "latin-1"):
+            first = head.splitlines()[0][:80] if head.strip() else b""
+            raise DataError(f"{path}: the config reads it as an SPSS .sav file, but it is text "
+                            f"(it begins {first!r}) — set format: csv (with sep, decimal and "
+                            "encoding) for this file.")
     try:
         frame, meta = pyreadstat.read_sav(str(full), user_missing=True,
                                           disable_datetime_conversion=True)
@@ -78,6 +95,36 @@ def read_sav(path: str | os.PathLike, shown: str | None = None):
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
+
+# The first bytes of files that are not delimited text, and what they are.
+BINARY_FORMATS = [
+    (b"PK\x03\x04", "an Excel/OpenDocument workbook (.xlsx/.ods, a zip archive)",
+     "save the sheet as 'CSV UTF-8' and point the config at the .csv"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)",
+     "save the sheet as 'CSV UTF-8' and point the config at the .csv"),
+    (b"$FL2", "an SPSS .sav file", "set format: sav for this file in the config"),
+    (b"$FL3", "a compressed SPSS .zsav file", "set format: sav for this file in the config"),
+    (b"\x1f\x8b", "a gzip archive", "unpack it and point the config at the .csv inside"),
+]
+
+
+def _not_text(raw: bytes, path) -> None:
+    """Stop on a file that is not text at all, before an encoding is guessed for it.
+
+    Without this a workbook or .sav file named as a CSV failed to decode, and the
+    message advised another encoding (latin-1 decodes any bytes), which led to a
+    garbled header instead of the real fix.
+    """
+    for magic, what, fix in BINARY_FORMATS:
+        if raw.startswith(magic):
+            raise DataError(f"{path}: the config reads it as delimited text, but it is {what} "
+                            f"— {fix}.")
+    head = raw[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(f"{path}: the file holds NUL bytes, so it is not text in a one-byte "
+                        "encoding or UTF-8: it may be UTF-16 without a byte-order mark (set "
+                        "encoding: utf-16-le) or not a text export at all — save it again as "
+                        "'CSV UTF-8'.")
 
 
 def decode_text(raw: bytes, encoding: str, path) -> str:
@@ -188,6 +235,7 @@ def read_delimited(
     raw = full.read_bytes()
     if not raw.strip() or raw.strip() == UTF8_BOM:
         raise DataError(f"{path}: the file is empty — export it again.")
+    _not_text(raw, path)
     text = decode_text(raw, encoding, path)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     try:
