@@ -471,3 +471,14 @@ def test_a_file_of_another_format_stops_naming_what_it_is(path, fmt, expect):
     # any bytes), a .por or CSV named as .sav was "truncated"
     with pytest.raises(DataError, match=re.escape(f"{REAL}/{path}: ") + ".*" + re.escape(expect)):
         run(study([raw]))
+
+
+def test_an_excel_separator_hint_naming_another_separator_stops():
+    from peerstudy.io import read_delimited
+
+    # tests/data/odd/cami_sep_line.csv begins 'sep=;' (make_corpus.py); read with ','
+    with pytest.raises(DataError, match=r"cami_sep_line.csv, line 1: the file says 'sep=;' but "
+                                        r"the config says sep: ',' — set sep: ';'"):
+        read_delimited(ROOT / "tests/data/odd/cami_sep_line.csv", "cp1252", ",", ".")
+    frame = read_delimited(ROOT / "tests/data/odd/cami_sep_line.csv", "cp1252", ";", ",")
+    assert frame.columns[0] == "Código" and len(frame) > 0

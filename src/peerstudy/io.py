@@ -78,8 +78,8 @@ def read_sav(path: str | os.PathLike, shown: str | None = None):
                 raise DataError(f"{path}: the config reads it as an SPSS .sav file, but it is "
                                 f"{what} — export it from SPSS as .sav, or save the sheet as "
                                 "CSV and set format: csv.")
-        if b"\x00" not in head and _decodes(head.lstrip(UTF8_BOM)[:4000], "latin-1"):
-            first = head.splitlines()[0][:80] if head.strip() else b""
+        first = head.lstrip(UTF8_BOM).splitlines()[0][:80] if head.strip() else b""
+        if b"\x00" not in head and any(s in first for s in (b",", b";", b"\t")):
             raise DataError(f"{path}: the config reads it as an SPSS .sav file, but it is text "
                             f"(it begins {first!r}) — set format: csv (with sep, decimal and "
                             "encoding) for this file.")
@@ -237,6 +237,7 @@ def read_delimited(
         raise DataError(f"{path}: the file is empty — export it again.")
     _not_text(raw, path)
     text = decode_text(raw, encoding, path)
+    text = _separator_hint(text, sep, path)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     try:
         records = list(reader)
@@ -285,6 +286,23 @@ def read_delimited(
             record = record[:width]
         cells.append(record)
     return pd.DataFrame(cells, columns=header, dtype=object)
+
+
+def _separator_hint(text: str, sep: str, path) -> str:
+    """Drop Excel's separator hint, a first line 'sep=;', after checking it.
+
+    Excel reads the line and hides it, so a person who opened the file never saw
+    it; left in, it was the header (one column) and every row 'too long'. A hint
+    naming another separator than the config's stops: one of the two is wrong.
+    """
+    first, _, rest = text.partition("\n")
+    hint = first.strip().strip('"')
+    if not (hint.lower().startswith("sep=") and len(hint) == 5):
+        return text
+    if hint[4] != sep:
+        raise DataError(f"{path}, line 1: the file says {hint!r} but the config says sep: "
+                        f"{sep!r} — set sep: {hint[4]!r} for this file.")
+    return "\n" + rest  # an empty first line keeps the line numbers of messages
 
 
 def _check_header(path, header: list[str]) -> None:
