@@ -6,6 +6,7 @@ their printed data, named in each test."""
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pandas as pd
@@ -351,3 +352,133 @@ def test_string_value_labels_on_a_group_code_do_not_crash():
     assert export.value_labels["grupo"] == {"P": "Agente de apoyo mutuo", "U": "Persona usuaria"}
     frame = pd.Series(export.frame["grupo"])
     assert frame.iloc[0] == "P"
+
+
+# ---- CSV exports written by PSPP (SAVE TRANSLATE) and R (readr) -------------------------------
+
+CSV_SITES = {"column": "centro", "values": {1: "vic", 2: "manresa"}}
+
+
+def csv_export_study(**validation):
+    """csv_export.sps: baseline as .sav, the 12-month visit as a formatted CSV."""
+    t1 = {"id": "t1", "path": f"{REAL}/pspp/csv_export_t1.sav", "format": "sav",
+          "group": "psw", "site": CSV_SITES, "timepoint": "T1", "id_column": "codigo",
+          "instruments": {"swls": "SWLS{n}"}}
+    t3 = t1 | {"id": "t3", "path": f"{REAL}/pspp/csv_export_t3.csv", "format": "csv",
+               "timepoint": "T3", "sep": ",", "decimal": ".", "encoding": "utf-8"}
+    config = study([t1, t3], sites=("vic", "manresa"), missing_codes={99: "no answer"})
+    config["schedule"]["psw"] = {"T1": ["swls"], "T3": ["swls"]}
+    config["validation"] |= validation
+    return config
+
+
+def test_spss_formatted_csv_ids_are_the_participants_of_the_sav_file():
+    # csv_export.sps: the CSV prints ids 101-105 (F8.2) as '101.00'...'105.00' and site
+    # codes as '1.00', '2.00'; they are the five participants of the baseline .sav file
+    result = run(csv_export_study(on_non_numeric="missing"))
+    p = result.participants.set_index("participant_id")
+    assert p.index.tolist() == ["101", "102", "103", "104", "105"]
+    assert p["attended_T1"].all() and p["attended_T3"].all()
+    assert p["site"].tolist() == ["vic", "vic", "manresa", "manresa", "manresa"]
+    assert issues_of(result, "missing_baseline").empty
+    at_t3 = result.items[result.items["timepoint"] == "T3"]
+    assert at_t3[at_t3["participant_id"] == "101"]["value"].tolist() == [4.0, 4.0, 5.0, 3.0, 4.0]
+    # how the ids and codes were read is said once per column in report.md's warnings
+    warnings = result.accounting[1]["warnings"]
+    assert warnings == [
+        "column codigo: 5 value(s) written with decimal zeros (e.g. '101.00') were read as "
+        "whole numbers (e.g. '101'), as a .sav file's numbers are",
+        "column centro: 5 value(s) written with decimal zeros (e.g. '1.00') were read as whole "
+        "numbers (e.g. '1'), as a .sav file's numbers are"]
+
+
+def test_spss_formatted_csv_missing_code_printed_with_decimals_is_the_code():
+    result = run(csv_export_study(on_non_numeric="missing"))
+    coded = issues_of(result, "missing_code")
+    # csv_export.sps: 99 of 102 (SWLS2) and of 103 (SWLS4), printed '99.00'
+    assert list(zip(coded["participant_id"], coded["column"], coded["value"],
+                    coded["action"], strict=True)) == [
+        ("102", "SWLS2", "99.00", "set missing (missing_codes: no answer)"),
+        ("103", "SWLS4", "99.00", "set missing (missing_codes: no answer)")]
+    assert issues_of(result, "out_of_range").empty
+    # 99 of 103 in the F1.0 column SWLS5 did not fit and was printed '*'
+    lost = issues_of(result, "non_numeric")
+    assert list(zip(lost["row"], lost["column"], lost["value"], strict=True)) == [
+        (3, "SWLS5", "*")]
+
+
+def test_spss_asterisks_for_a_value_too_wide_for_its_format_stop_with_the_reason():
+    with pytest.raises(DataError, match=r"csv_export_t3.csv, row 3, column SWLS5 \(id 103\): "
+                                        r"got '\*', not a number — fix the export \(SPSS and "
+                                        r"PSPP write asterisks when a value does not fit its "
+                                        r"variable's print format"):
+        run(csv_export_study(on_non_numeric="stop"))
+
+
+def readr_study(**extra):
+    raw = {"id": "r", "path": f"{REAL}/r/readr_csv2.csv", "format": "csv", "group": "psw",
+           "site": CSV_SITES, "timepoint": "T1", "id_column": "codigo", "sep": ";",
+           "decimal": ",", "encoding": "utf-8", "instruments": {"swls": "SWLS{n}"}}
+    config = study([raw], sites=("vic", "manresa"), **extra)
+    config["schedule"]["psw"] = {"T1": ["swls"]}
+    return config
+
+
+def test_r_na_stops_with_the_advice_to_declare_it():
+    config = readr_study(missing_codes={99: "no answer"})
+    with pytest.raises(DataError, match=r"readr_csv2.csv, row 2, column SWLS2 \(id 102\): got "
+                                        r"'NA', not a number — fix the export, or add 'NA' to "
+                                        r"missing_codes if it means no answer"):
+        run(config)
+
+
+def test_r_decimal_comma_csv_codes_and_values_are_read_by_value():
+    config = readr_study(missing_codes={99: "no answer", "NA": "R's missing value"})
+    config["validation"]["on_out_of_range"] = "missing"
+    result = run(config)
+    # readr_csv2.R: SWLS5 = 4, 99, 2, 2.5 printed '4,0', '99,0', '2,0', '2,5'
+    values = result.items.pivot(index="participant_id", columns="item", values="value")
+    assert values["swls05"].tolist()[0::2] == [4.0, 2.0]
+    assert values.loc["101"].tolist() == [4.0, 4.0, 4.0, 3.0, 4.0]
+    issues = issues_of(result).dropna(subset=["row"])
+    assert list(zip(issues["row"], issues["column"], issues["value"], issues["rule"],
+                    issues["action"], strict=True)) == [
+        (2, "SWLS2", "NA", "missing_code", "set missing (missing_codes: R's missing value)"),
+        (2, "SWLS5", "99,0", "missing_code", "set missing (missing_codes: no answer)"),
+        (4, "SWLS5", "2,5", "out_of_range", "set missing (expected 1-5)")]
+
+
+@pytest.mark.parametrize("path, fmt, expect", [
+    # PSPP 1.6.2 EXPORT (portable.sps)
+    ("pspp/portable.por", "sav", "is an SPSS portable file (.por), which is not read — open it "
+                                 "in SPSS or PSPP and save it as .sav"),
+    ("pspp/csv_export_t3.csv", "sav", "the config reads it as an SPSS .sav file, but it is text "
+                                      "(it begins b'codigo,centro,SWLS1"),
+    ("pspp/csv_export_t1.sav", "csv", "the config reads it as delimited text, but it is an SPSS "
+                                      ".sav file — set format: sav"),
+    ("spss/sample.zsav", "csv", "but it is a compressed SPSS .zsav file — set format: sav"),
+    # openpyxl's workbook (qualitative/make_maxqda.py)
+    ("qualitative/maxqda_segments.xlsx", "csv", "but it is an Excel/OpenDocument workbook "
+                                                "(.xlsx/.ods, a zip archive) — save the sheet as "
+                                                "'CSV UTF-8'"),
+])
+def test_a_file_of_another_format_stops_naming_what_it_is(path, fmt, expect):
+    raw = {"id": "x", "path": f"{REAL}/{path}", "format": fmt, "group": "psw", "site": "girona",
+           "timepoint": "T1", "id_column": "codigo", "instruments": {"swls": "SWLS{n}"}}
+    if fmt == "csv":
+        raw |= {"sep": ",", "decimal": ".", "encoding": "utf-8"}
+    # before: a workbook or .sav named as CSV was advised another encoding (latin-1 decodes
+    # any bytes), a .por or CSV named as .sav was "truncated"
+    with pytest.raises(DataError, match=re.escape(f"{REAL}/{path}: ") + ".*" + re.escape(expect)):
+        run(study([raw]))
+
+
+def test_an_excel_separator_hint_naming_another_separator_stops():
+    from peerstudy.io import read_delimited
+
+    # tests/data/odd/cami_sep_line.csv begins 'sep=;' (make_corpus.py); read with ','
+    with pytest.raises(DataError, match=r"cami_sep_line.csv, line 1: the file says 'sep=;' but "
+                                        r"the config says sep: ',' — set sep: ';'"):
+        read_delimited(ROOT / "tests/data/odd/cami_sep_line.csv", "cp1252", ",", ".")
+    frame = read_delimited(ROOT / "tests/data/odd/cami_sep_line.csv", "cp1252", ";", ",")
+    assert frame.columns[0] == "Código" and len(frame) > 0

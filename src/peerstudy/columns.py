@@ -10,6 +10,7 @@ and column named.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class Export:
     value_labels: dict = field(default_factory=dict)
     declared: dict = field(default_factory=dict)       # column -> [(lo, hi)], honoured
     ignored: dict = field(default_factory=dict)        # declared, but declared_missing: false
+    notes: list = field(default_factory=list)          # how ids/codes were read (report.md)
 
     @property
     def is_sav(self) -> bool:
@@ -130,6 +132,46 @@ def cell_text(values) -> np.ndarray:
     return out
 
 
+def code_text(export: Export, column: str) -> np.ndarray:
+    """An id or code column as text, the same whichever software wrote the file.
+
+    A .sav file holds numbers, which :func:`cell_text` writes as a person types
+    them (101.0 -> '101'). A text export holds what its writer printed: SPSS's
+    'Save as CSV' prints an F8.2 id as '101.00', pandas prints a float column
+    (an id column with one blank) as '101.0', R's write.csv2 a double as
+    '101,0'. Read as text, '101.00' would be a participant other than the '101'
+    of the .sav file (or a code missing from the config's mapping). So a whole
+    number followed by the file's decimal mark and zeros is read as the whole
+    number, as it is from a .sav file; the integer part is kept as written
+    (leading zeros stay), and each column so read is named once in the file's
+    warnings (report.md). Nothing else is changed: '1,050' (a thousands
+    separator) or '101.5' stay as they are and are checked like any code.
+    """
+    text = cell_text(export.frame[column])
+    if export.is_sav:
+        return text
+    mark = re.escape(export.spec.get("decimal", "."))
+    pattern = re.compile(rf"^([+-]?\d+){mark}0+$")
+    changed = []
+    for i, value in enumerate(text):
+        if value is not None and (match := pattern.match(value)):
+            changed.append(value)
+            text[i] = match.group(1)
+    if changed:
+        whole = pattern.match(changed[0])[1]
+        note = (f"column {column}: {len(changed)} value(s) written with decimal zeros (e.g. "
+                f"'{changed[0]}') were read as whole numbers (e.g. '{whole}'), as a .sav "
+                "file's numbers are")
+        if note not in export.notes:
+            export.notes.append(note)
+    return text
+
+
+def export_warnings(export: Export) -> list[str]:
+    """What report.md must say about how a file was read (before any issue row)."""
+    return [*export.notes, *declared_missing_warnings(export)]
+
+
 def clean_id(value) -> str | None:
     """Participant ids as text: 101.0 from SPSS becomes '101'; blanks are None."""
     return cell_text([value])[0]
@@ -172,7 +214,7 @@ def decode(export: Export, spec, what: str, rows: np.ndarray, required: bool = T
         return np.full(n, spec, dtype=object)
     col = spec["column"]
     require_kind(export, col, f"the {what} code", ("text", "string", "number"))
-    keys = cell_text(export.frame[col])
+    keys = code_text(export, col)
     declared = np.zeros(n, dtype=bool)
     if export.declared.get(col):
         if export.kind(col) == "number":
@@ -238,7 +280,7 @@ def optional_codes(export: Export, spec: dict, what: str, rows: np.ndarray,
     out = decode(export, spec, what, rows, required=False)
     col = spec["column"]
     if export.declared.get(col):
-        keys = cell_text(export.frame[col])
+        keys = code_text(export, col)
         values = (export.frame[col].to_numpy(dtype=float) if export.kind(col) == "number"
                   else None)
         for row in rows:

@@ -29,10 +29,11 @@ from peerstudy.columns import (
     Export,
     blank_rows,
     cell_text,
+    code_text,
     declared_mask,
-    declared_missing_warnings,
     decode,
     describe_declared,
+    export_warnings,
     issue,
     log_identifiers,
     read_export,
@@ -87,12 +88,17 @@ class Answers:
         else:
             text = cell_text(raw.to_numpy(dtype=object)[rows])
             blank = text == None  # noqa: E711 (elementwise)
-            config_code = np.isin(text.astype(str), list(self.codes)) & ~blank
             declared = np.zeros(len(rows), dtype=bool)
             cells = pd.Series(text, dtype=object)
             if self.decimal != ".":
                 cells = cells.str.replace(self.decimal, ".", regex=False)
             number = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+            # a numeric code is the same code however the export prints it: SPSS's
+            # 'Save as CSV' writes 99 of an F8.2 variable as '99.00', R's readr
+            # write_csv2 as '99,0'; as text they missed the code '99' and were logged
+            # out_of_range (a typing slip) instead of missing_code
+            config_code = ((np.isin(text.astype(str), list(self.codes))
+                            | np.isin(number, list(self.numeric_codes))) & ~blank)
             not_number = ~blank & ~config_code & np.isnan(number)
         coded = config_code | declared
         valid = ~blank & ~coded & ~not_number
@@ -127,21 +133,41 @@ class Answers:
             if label:
                 parts.append(f"value label '{label}'")
         if configured:
-            parts.append(f"missing_codes: {self.codes.get(text, self.codes.get(str(text)))}")
+            key = text if text in self.codes else self.numeric_codes.get(number, str(text))
+            parts.append(f"missing_codes: {self.codes.get(key)}")
         return f"set missing ({'; '.join(parts)})"
 
     def _reject(self, text, row, column, order, pid, tp, low, high, issues, rule) -> None:
         key = "on_out_of_range" if rule == "out_of_range" else "on_non_numeric"
         what = "not a number" if rule == "non_numeric" else f"expected {low:g}-{high:g}"
         if self.policy[key] == "stop":
+            # text such as 'NA' (R), '.' (Stata, SAS) or '#N/A' (Excel) is how other
+            # software writes "no value": say how to declare it, not only how to fix it
+            code = ""
+            if rule == "non_numeric" and set(str(text)) == {"*"}:
+                code = (" (SPSS and PSPP write asterisks when a value does not fit its "
+                        "variable's print format, e.g. 99 in F1.0: the value itself is lost — "
+                        "widen the format, FORMATS x (F8.0)., and export the CSV again)")
+            elif rule == "non_numeric":
+                other = "," if self.decimal == "." else "."
+                code = (f", or set decimal: '{other}' for this file if it writes decimals "
+                        f"with '{other}'" if _is_number_text_loose(str(text).replace(other, "."))
+                        else f", or add {text!r} to missing_codes if it means no answer")
             if self.stop is None or (row, order) < self.stop[:2]:
                 self.stop = (row, order, (
                     f"{self.export.where(row, column)} (id {pid}): got {text!r}, {what} — fix the "
-                    f"export, or set validation.{key}: missing to log it and treat it as missing."
+                    f"export{code}, or set validation.{key}: missing to log it and treat it as "
+                    "missing."
                 ))
             return
         issues.append(issue(self.export.path, row + 1, column, pid, tp, text, rule,
                             f"set missing ({what})"))
+
+
+def _is_number_text_loose(text: str) -> bool:
+    """Text pandas would read as a finite number ('4.0', ' 4')."""
+    value = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0]
+    return bool(np.isfinite(value))
 
 
 def _is_number_text(text: str) -> bool:
@@ -247,7 +273,7 @@ def read_questionnaire(index: int, export: Export, config: dict, forms: dict, ro
     require_kind(export, id_col, "the participant id", ("text", "string", "number"))
     n = len(export.frame)
     blank = blank_rows(export)
-    ids = cell_text(export.frame[id_col])
+    ids = code_text(export, id_col)
     if export.declared.get(id_col) and export.kind(id_col) == "number":
         ids[declared_mask(export.frame[id_col].to_numpy(dtype=float),
                           export.declared[id_col])] = None
@@ -315,11 +341,14 @@ def collect_visits(export, block_list, ids, tp_per_row, kept, attendance) -> lis
             answered[(row, tp)] = answered.get((row, tp), 0) + k
     spec = export.spec
     visits = []
+    codes: dict[str, np.ndarray] = {}
     for (row, tp), k in answered.items():
         explicit = None
         if attendance:
             column = _at(attendance["column"], spec, tp if is_wide(spec) else None)
-            code = cell_text([export.frame[column].iloc[row]])[0]
+            if column not in codes:
+                codes[column] = code_text(export, column)
+            code = codes[column][row]
             values = {str(c): v for c, v in attendance["values"].items()}
             if code is not None:
                 if code not in values:
@@ -498,7 +527,7 @@ def file_accounting(read: FileRead, missing: dict[int, int], attended) -> dict:
     return {"file": read.export.path, "rows_read": len(read.export.frame), "rows_kept": kept,
             "rows_excluded": read.excluded, "values_missing": missing[read.index],
             "rows_empty": kept - len(answered_rows & set(np.flatnonzero(read.kept).tolist())),
-            "warnings": declared_missing_warnings(read.export)}
+            "warnings": export_warnings(read.export)}
 
 
 def check_baseline(participants: pd.DataFrame, visits, config: dict, issues) -> None:

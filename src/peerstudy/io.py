@@ -70,6 +70,23 @@ def read_sav(path: str | os.PathLike, shown: str | None = None):
         raise DataError(f"{path}: file not found — check the 'path' of this file in the config.")
     if full.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty (0 bytes) — export it again from SPSS.")
+    with open(full, "rb") as handle:
+        head = handle.read(4096)
+    if b"SPSS PORT FILE" in head[:512]:
+        raise DataError(f"{path}: is an SPSS portable file (.por), which is not read — open it "
+                        "in SPSS or PSPP and save it as .sav (IMPORT FILE='x.por'. SAVE "
+                        "OUTFILE='x.sav'.), then point the config at the .sav.")
+    if not head.startswith((b"$FL2", b"$FL3")):
+        for magic, what, _ in BINARY_FORMATS:
+            if head.startswith(magic):
+                raise DataError(f"{path}: the config reads it as an SPSS .sav file, but it is "
+                                f"{what} — export it from SPSS as .sav, or save the sheet as "
+                                "CSV and set format: csv.")
+        first = head.lstrip(UTF8_BOM).splitlines()[0][:80] if head.strip() else b""
+        if b"\x00" not in head and any(s in first for s in (b",", b";", b"\t")):
+            raise DataError(f"{path}: the config reads it as an SPSS .sav file, but it is text "
+                            f"(it begins {first!r}) — set format: csv (with sep, decimal and "
+                            "encoding) for this file.")
     try:
         frame, meta = pyreadstat.read_sav(str(full), user_missing=True,
                                           disable_datetime_conversion=True)
@@ -82,6 +99,36 @@ def read_sav(path: str | os.PathLike, shown: str | None = None):
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
+
+# The first bytes of files that are not delimited text, and what they are.
+BINARY_FORMATS = [
+    (b"PK\x03\x04", "an Excel/OpenDocument workbook (.xlsx/.ods, a zip archive)",
+     "save the sheet as 'CSV UTF-8' and point the config at the .csv"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)",
+     "save the sheet as 'CSV UTF-8' and point the config at the .csv"),
+    (b"$FL2", "an SPSS .sav file", "set format: sav for this file in the config"),
+    (b"$FL3", "a compressed SPSS .zsav file", "set format: sav for this file in the config"),
+    (b"\x1f\x8b", "a gzip archive", "unpack it and point the config at the .csv inside"),
+]
+
+
+def _not_text(raw: bytes, path) -> None:
+    """Stop on a file that is not text at all, before an encoding is guessed for it.
+
+    Without this a workbook or .sav file named as a CSV failed to decode, and the
+    message advised another encoding (latin-1 decodes any bytes), which led to a
+    garbled header instead of the real fix.
+    """
+    for magic, what, fix in BINARY_FORMATS:
+        if raw.startswith(magic):
+            raise DataError(f"{path}: the config reads it as delimited text, but it is {what} "
+                            f"— {fix}.")
+    head = raw[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(f"{path}: the file holds NUL bytes, so it is not text in a one-byte "
+                        "encoding or UTF-8: it may be UTF-16 without a byte-order mark (set "
+                        "encoding: utf-16-le) or not a text export at all — save it again as "
+                        "'CSV UTF-8'.")
 
 
 def decode_text(raw: bytes, encoding: str, path) -> str:
@@ -192,7 +239,9 @@ def read_delimited(
     raw = full.read_bytes()
     if not raw.strip() or raw.strip() == UTF8_BOM:
         raise DataError(f"{path}: the file is empty — export it again.")
+    _not_text(raw, path)
     text = decode_text(raw, encoding, path)
+    text = _separator_hint(text, sep, path)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     try:
         records = list(reader)
@@ -241,6 +290,23 @@ def read_delimited(
             record = record[:width]
         cells.append(record)
     return pd.DataFrame(cells, columns=header, dtype=object)
+
+
+def _separator_hint(text: str, sep: str, path) -> str:
+    """Drop Excel's separator hint, a first line 'sep=;', after checking it.
+
+    Excel reads the line and hides it, so a person who opened the file never saw
+    it; left in, it was the header (one column) and every row 'too long'. A hint
+    naming another separator than the config's stops: one of the two is wrong.
+    """
+    first, _, rest = text.partition("\n")
+    hint = first.strip().strip('"')
+    if not (hint.lower().startswith("sep=") and len(hint) == 5):
+        return text
+    if hint[4] != sep:
+        raise DataError(f"{path}, line 1: the file says {hint!r} but the config says sep: "
+                        f"{sep!r} — set sep: {hint[4]!r} for this file.")
+    return "\n" + rest  # an empty first line keeps the line numbers of messages
 
 
 def _check_header(path, header: list[str]) -> None:

@@ -17,8 +17,9 @@ import pandas as pd
 from peerstudy.columns import (
     blank_rows,
     cell_text,
-    declared_missing_warnings,
+    code_text,
     decode,
+    export_warnings,
     issue,
     log_identifiers,
     optional_codes,
@@ -57,7 +58,7 @@ class Roster:
         active = np.flatnonzero(~blank)
         id_col = spec["id_column"]
         require_kind(export, id_col, "the participant id", ("text", "string", "number"))
-        ids = cell_text(export.frame[id_col])
+        ids = code_text(export, id_col)
         seen: dict[str, int] = {}
         for row in active:
             pid = ids[row]
@@ -85,7 +86,7 @@ class Roster:
         self.accounting = {"file": export.path, "rows_read": len(export.frame),
                            "rows_kept": len(active), "rows_excluded": int(blank.sum()),
                            "values_missing": 0, "rows_empty": 0,
-                           "warnings": declared_missing_warnings(export)}
+                           "warnings": export_warnings(export)}
 
     def admit(self, export, row, pid, group, site, tp, issues) -> bool:
         """Whether a questionnaire row belongs to a rostered participant (and agrees)."""

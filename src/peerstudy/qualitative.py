@@ -130,30 +130,102 @@ def _segments(rows: list[tuple]) -> pd.DataFrame:
     return frame
 
 
+def _delimited(path: Path, shown: str) -> pd.DataFrame:
+    """A coded-segments table saved as delimited text, every cell as text.
+
+    Written here rather than left to ``pd.read_csv``'s defaults because the same
+    table reaches us in several shapes: UTF-8 with or without a byte-order mark,
+    UTF-16 (Excel's 'Unicode text'), separated by ',' or, from a spreadsheet in
+    a European locale, ';' or tabs. The encoding comes from the byte-order mark
+    (else UTF-8, else a message naming the line); the separator is the one of
+    ',', ';' and tab that splits the header into the most columns.
+    """
+    import csv
+    import io as _io
+
+    from peerstudy.io import decode_text
+
+    if not path.exists():
+        raise DataError(f"{shown}: file not found — check the path in the config's "
+                        "qualitative section.")
+    raw = path.read_bytes()
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    try:
+        text = decode_text(raw, encoding, shown)
+    except DataError as exc:  # its advice names a config key these exports do not have
+        raise DataError(f"{str(exc).split(' — ')[0]} — the export is neither UTF-8 nor UTF-16 "
+                        "text: save it again as 'CSV UTF-8' (or export .xlsx).") from None
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    sep = max([",", ";", "\t"], key=lambda s: len(next(csv.reader([header], delimiter=s))))
+    frame = pd.read_csv(_io.StringIO(text.lstrip("\ufeff")), sep=sep, dtype=str,
+                        keep_default_na=False)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _maxqda_quotations(frame: pd.DataFrame, docs: list[str], begins: list[str],
+                       ends: list[str]) -> list[str]:
+    """One id per coded segment: 'Document:Begin-End', made unique where it is not.
+
+    MAXQDA has no quotation ids: a coded segment is known by its document and
+    position, and a code applied twice to one passage is listed twice with the
+    same text. But Begin and End are paragraphs, so two different passages of
+    one paragraph (coded with different codes) share 'Doc:5-5'; counted as one
+    quotation they would lower the quotation counts and join the codes of both.
+    Where one 'Doc:Begin-End' holds different Segment texts, each text gets its
+    own id, 'Doc:5-5 #1', '#2', ... in the order of the export. Without a Segment
+    column the passages cannot be told apart and keep one id.
+    """
+    plain = [f"{d}:{b}-{e}" for d, b, e in zip(docs, begins, ends, strict=True)]
+    if "Segment" not in frame.columns:
+        return plain
+    texts = [str(t).strip() for t in frame["Segment"]]
+    seen: dict[str, list[str]] = {}
+    for qid, text in zip(plain, texts, strict=True):
+        if text not in seen.setdefault(qid, []):
+            seen[qid].append(text)
+    return [qid if len(seen[qid]) == 1 else f"{qid} #{seen[qid].index(text) + 1}"
+            for qid, text in zip(plain, texts, strict=True)]
+
+
 def read_maxqda(path: Path, shown: str) -> pd.DataFrame:
-    """MAXQDA 2020/2022 'Coded segments' export (.xlsx or .csv): one row per coded
-    segment, with Begin/End (paragraphs for text documents) and the Segment text;
-    the code path uses backslashes and its first level is the code group."""
-    if path.suffix.lower() == ".csv":
-        if not path.exists():
-            raise DataError(f"{shown}: file not found — check the path in the config's "
-                            "qualitative section.")
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    """MAXQDA 2020/2022 'Coded segments' export (.xlsx, or .csv/.txt saved from it):
+    one row per coded segment, with Begin/End (paragraphs for text documents) and
+    the Segment text; the code path uses backslashes, its first level is the code
+    group and its last the code. Two paths ending in the same code name in one
+    group ('Setting\\Culture\\Positive', 'Setting\\Climate\\Positive') would be
+    counted as one code, so they stop the run; an empty row is skipped (it
+    holds no segment)."""
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        frame = _delimited(path, shown)
     else:
         frame = _sheet(path, shown, 0)
     _require(frame, MAXQDA, shown, "the coded segments")
-    texts = frame["Segment"] if "Segment" in frame.columns else [""] * len(frame)
-    rows = []
-    for i, rec in frame.iterrows():
-        parts = [p.strip() for p in rec[MAXQDA["code"]].split("\\") if p.strip()]
+    frame = frame[[any(str(v).strip() for v in rec) for rec in frame.itertuples(index=False)]]
+    texts = frame["Segment"].tolist() if "Segment" in frame.columns else [""] * len(frame)
+    docs = [str(d).strip() for d in frame[MAXQDA["document"]]]
+    begins = [str(b).strip() for b in frame[MAXQDA["begin"]]]
+    ends = [str(e).strip() for e in frame[MAXQDA["end"]]]
+    quotations = _maxqda_quotations(frame, docs, begins, ends)
+    rows, paths = [], {}
+    for k, (i, rec) in enumerate(frame.iterrows()):
+        parts = [p.strip() for p in str(rec[MAXQDA["code"]]).split("\\") if p.strip()]
         if len(parts) < 2:
             raise DataError(f"{shown}, row {i + 2}: code '{rec[MAXQDA['code']]}' has no parent "
                             "code group (expected 'Group\\Code') — move it under a group.")
-        doc = rec[MAXQDA["document"]].strip()
-        raw_b, raw_e = rec[MAXQDA["begin"]].strip(), rec[MAXQDA["end"]].strip()
-        begin, end = _span(raw_b, raw_e)
-        rows.append((f"{doc}:{raw_b}-{raw_e}", doc, begin, end, f"Begin {raw_b}, End {raw_e}",
-                     texts[i], parts[-1], parts[0], i + 2))
+        full = "\\".join(parts)
+        key = (parts[0], parts[-1])
+        if paths.setdefault(key, (full, i + 2))[0] != full:
+            other, where = paths[key]
+            raise DataError(
+                f"{shown}, row {i + 2}: code '{parts[-1]}' of group '{parts[0]}' ends two "
+                f"code paths, '{other}' (row {where}) and '{full}' — they would be counted as "
+                "one code; give them distinct names in MAXQDA (e.g. "
+                f"'{parts[-2]} {parts[-1]}') and export again."
+            )
+        begin, end = _span(begins[k], ends[k])
+        rows.append((quotations[k], docs[k], begin, end, f"Begin {begins[k]}, End {ends[k]}",
+                     texts[k], parts[-1], parts[0], i + 2))
     return _segments(rows)
 
 

@@ -86,7 +86,7 @@ def read_screening(config: dict, participants: pd.DataFrame, base: Path = Path("
     """
     from peerstudy.columns import (
         blank_rows,
-        cell_text,
+        code_text,
         decode,
         issue,
         log_identifiers,
@@ -110,10 +110,10 @@ def read_screening(config: dict, participants: pd.DataFrame, base: Path = Path("
         issues.append(issue(export.path, int(row) + 1, None, None, None, "", "blank_row",
                             "row excluded (every cell empty)"))
     rows = np.flatnonzero(~blank)
-    numbers = cell_text(export.frame[spec["id_column"]])
+    numbers = code_text(export, spec["id_column"])
     sites = decode(export, spec["site"], "site", rows)
     outcome = decode(export, spec["outcome"], "screening outcome", rows)
-    pids = cell_text(export.frame[spec["participant_column"]])
+    pids = code_text(export, spec["participant_column"])
     roster = participants[participants["group"].isin(arms)].set_index("participant_id")
     seen: dict[str, int] = {}
     col = spec["participant_column"]

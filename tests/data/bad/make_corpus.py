@@ -138,6 +138,9 @@ def odd_files(psw, meta, text, lines):
     (ODD / "cami_mixed_line_endings.csv").write_bytes(mixed.encode("cp1252"))
     trailing = "\r\n".join(line + ";" if line else line for line in text.split("\r\n"))
     (ODD / "cami_trailing_separators.csv").write_bytes(trailing.encode("cp1252"))
+    # Excel's separator hint: a first line 'sep=;' (Excel reads it and hides it; some
+    # survey tools write it so that Excel opens the file in any locale)
+    (ODD / "cami_sep_line.csv").write_bytes(("sep=;\r\n" + text).encode("cp1252"))
     # declared ranges instead of the generator's discrete 98, 99 (SPSS allows one range plus
     # one value): SWLS 88 THRU 99, -1; EMAS LO THRU -1, 99. Three answers recoded into them.
     ranged = psw.copy()
