@@ -482,3 +482,39 @@ def test_an_excel_separator_hint_naming_another_separator_stops():
         read_delimited(ROOT / "tests/data/odd/cami_sep_line.csv", "cp1252", ",", ".")
     frame = read_delimited(ROOT / "tests/data/odd/cami_sep_line.csv", "cp1252", ";", ",")
     assert frame.columns[0] == "Código" and len(frame) > 0
+
+
+def test_ids_saved_with_thousands_separators_are_the_whole_numbers():
+    # thousands.csv (LibreOffice 7.4.7, cells saved as shown): '1,050' is participant 1050,
+    # not a participant of its own (with a derived roster it would have been a new one)
+    raw = {"id": "lo", "path": f"{REAL}/libreoffice/thousands.csv", "format": "csv",
+           "group": "psw", "site": CSV_SITES, "timepoint": "T1", "id_column": "codigo",
+           "sep": ",", "decimal": ".", "encoding": "utf-8", "instruments": {"swls": "SWLS{n}"}}
+    config = study([raw], sites=("vic", "manresa"))
+    config["schedule"]["psw"] = {"T1": ["swls"]}
+    result = run(config)
+    assert sorted(result.participants["participant_id"]) == ["1050", "1051", "2100", "987"]
+    assert result.accounting[0]["warnings"][0] == (
+        "column codigo: 3 value(s) written with thousands separators (e.g. '1,050') were "
+        "read as whole numbers (e.g. '1050'), as a .sav file's numbers are")
+
+
+def test_a_point_in_a_decimal_comma_file_is_not_read_as_a_number(tmp_path):
+    # with decimal ',' a '3.000' may be 3000 (grouped) or 3 (a decimal point written by
+    # other software): neither is guessed; the answer stops, naming the cell and the fix
+    path = tmp_path / "points.csv"
+    path.write_text("codigo;centro;SWLS1;SWLS2;SWLS3;SWLS4;SWLS5\n"
+                    "101;1;4;4;4;3;4\n102;1;3;3.000;3;3;2\n", encoding="utf-8")
+    raw = {"id": "p", "path": str(path), "format": "csv", "group": "psw", "site": CSV_SITES,
+           "timepoint": "T1", "id_column": "codigo", "sep": ";", "decimal": ",",
+           "encoding": "utf-8", "instruments": {"swls": "SWLS{n}"}}
+    config = study([raw], sites=("vic", "manresa"))
+    config["schedule"]["psw"] = {"T1": ["swls"]}
+    with pytest.raises(DataError, match=r"points.csv, row 2, column SWLS2 \(id 102\): got "
+                                        r"'3.000', not a number — fix the export, or set "
+                                        r"decimal: '.'"):
+        run(config)
+    config["validation"]["on_non_numeric"] = "missing"
+    logged = issues_of(run(config), "non_numeric")
+    assert list(zip(logged["row"], logged["column"], logged["value"], strict=True)) == [
+        (2, "SWLS2", "3.000")]

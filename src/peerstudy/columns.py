@@ -144,26 +144,36 @@ def code_text(export: Export, column: str) -> np.ndarray:
     number followed by the file's decimal mark and zeros is read as the whole
     number, as it is from a .sav file; the integer part is kept as written
     (leading zeros stay), and each column so read is named once in the file's
-    warnings (report.md). Nothing else is changed: '1,050' (a thousands
-    separator) or '101.5' stay as they are and are checked like any code.
+    warnings (report.md). A spreadsheet that shows numbers with thousands
+    separators writes them so into its CSV (LibreOffice and Excel save cells as
+    shown: the id 1050 of a '#,##0' cell as '1,050'); digits grouped in threes by
+    the mark that is not the file's decimal mark are read as that whole number
+    too, and said the same way. Nothing else is changed: '101.5' or '1,05' stay
+    as they are and are checked like any code.
     """
     text = cell_text(export.frame[column])
     if export.is_sav:
         return text
-    mark = re.escape(export.spec.get("decimal", "."))
-    pattern = re.compile(rf"^([+-]?\d+){mark}0+$")
-    changed = []
-    for i, value in enumerate(text):
-        if value is not None and (match := pattern.match(value)):
-            changed.append(value)
-            text[i] = match.group(1)
-    if changed:
-        whole = pattern.match(changed[0])[1]
-        note = (f"column {column}: {len(changed)} value(s) written with decimal zeros (e.g. "
-                f"'{changed[0]}') were read as whole numbers (e.g. '{whole}'), as a .sav "
-                "file's numbers are")
-        if note not in export.notes:
-            export.notes.append(note)
+    decimal = export.spec.get("decimal", ".")
+    mark, group = re.escape(decimal), re.escape("," if decimal == "." else ".")
+    readings = (
+        ("written with decimal zeros", re.compile(rf"^([+-]?\d+){mark}0+$")),
+        ("written with thousands separators",
+         re.compile(rf"^([+-]?\d{{1,3}}(?:{group}\d{{3}})+)(?:{mark}0+)?$")),
+    )
+    for how, pattern in readings:
+        changed = []
+        for i, value in enumerate(text):
+            if value is not None and (match := pattern.match(value)):
+                changed.append(value)
+                text[i] = re.sub(group, "", match.group(1))
+        if changed:
+            whole = re.sub(group, "", pattern.match(changed[0])[1])
+            note = (f"column {column}: {len(changed)} value(s) {how} (e.g. "
+                    f"'{changed[0]}') were read as whole numbers (e.g. '{whole}'), as a .sav "
+                    "file's numbers are")
+            if note not in export.notes:
+                export.notes.append(note)
     return text
 
 

@@ -91,6 +91,10 @@ class Answers:
             declared = np.zeros(len(rows), dtype=bool)
             cells = pd.Series(text, dtype=object)
             if self.decimal != ".":
+                # a '.' in a file whose decimal mark is ',' is not a number of that file:
+                # '3.0' (a decimal point from other software) or '3.000' (3000, grouped)
+                # cannot be told apart, so neither is read as a number (non_numeric)
+                cells = cells.where(~cells.str.contains(".", regex=False, na=False), "x")
                 cells = cells.str.replace(self.decimal, ".", regex=False)
             number = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
             # a numeric code is the same code however the export prints it: SPSS's
