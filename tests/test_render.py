@@ -257,3 +257,28 @@ def test_page_breaks_and_cross_references_are_written_per_format(tmp_path):
     assert "see Table 1" in pages[0] and "Table 1: Caption" in pages[1]
     # nothing left of the scratch files (the tree, the Typst source and layout)
     assert not [p.name for p in tmp_path.iterdir() if p.suffix in (".json", ".typ", ".tmp")]
+
+
+def test_html_is_self_contained_with_and_without_images(tmp_path):
+    """A page without images or formulas carries the style sheet in its head itself (no
+    pandoc --embed-resources pass, no pandoc default style sheet); a page with an image
+    is embedded by pandoc. Neither links anything outside the file."""
+    import base64
+
+    def page(folder, source, files=()):
+        folder.mkdir()
+        (folder / "doc.qmd").write_text(source, encoding="utf-8")
+        (folder / "_variables.yml").write_text("", encoding="utf-8")
+        for name, data in files:
+            (folder / name).write_bytes(data)
+        render(folder, ["doc"], ["html"], engine="pandoc")
+        return (folder / "doc.html").read_text(encoding="utf-8")
+
+    plain = page(tmp_path / "plain", "Text only.\n")
+    assert "<link" not in plain and "36em" not in plain          # pandoc's own css left out
+    assert "Libertinus Serif" in plain                            # apa.css, inline
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgY"
+                           "GD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==")
+    pictured = page(tmp_path / "img", "![A dot](dot.png){#fig-dot}\n", [("dot.png", png)])
+    assert "<link" not in pictured and 'src="data:image/png;base64,' in pictured
+    assert "Libertinus Serif" in pictured and "36em" not in pictured

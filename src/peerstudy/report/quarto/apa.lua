@@ -72,27 +72,16 @@ local function cell_lengths(cell)
   local text = pandoc.utils.stringify(cell.contents)
   local longest = 0
   for word in text:gmatch("%S+") do longest = math.max(longest, text_width(word)) end
-  return longest, text_width(text)
+  return longest, text_width(text), utf8.len(text) or #text
 end
 
 -- PDF: a short table (up to 15 rows of short cells) is kept on one page instead of
 -- leaving a row or two on the next; longer ones, or ones with long text that may run
 -- past a page, break normally, header repeated. (Typst cannot lay out a block taller
 -- than a page, so keeping a tall table together would clip it.)
-local function keep_together(tbl)
-  local rows, longest = #tbl.head.rows, 0
-  local function scan(list)
-    for _, row in ipairs(list) do
-      for _, cell in ipairs(row.cells) do
-        longest = math.max(longest, utf8.len(pandoc.utils.stringify(cell.contents)) or 0)
-      end
-    end
-  end
-  scan(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do
-    rows = rows + #body.body
-    scan(body.body)
-  end
+-- (``rows`` and ``longest``, the table's rows and its longest cell in characters, are
+-- counted by proportional_widths, which reads every cell once.)
+local function keep_together(tbl, rows, longest)
   if rows > 15 or longest > 40 then return nil end
   return pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false)["), tbl,
                        pandoc.RawBlock("typst", "]")}
@@ -107,12 +96,15 @@ local WIDTH = 95   -- A4 portrait; a landscape document (the supplement) sets 14
 local function proportional_widths(tbl)
   local n = #tbl.colspecs
   local least, want = {}, {}
+  local rows, longest_cell = 0, 0
   for i = 1, n do least[i], want[i] = 4, 4 end
-  local function visit(rows, body)
-    for _, row in ipairs(rows) do
+  local function visit(list, body)
+    rows = rows + #list
+    for _, row in ipairs(list) do
       for i, cell in ipairs(row.cells) do
+        local longest, total, chars = cell_lengths(cell)
+        longest_cell = math.max(longest_cell, chars)
         if i <= n and cell.col_span == 1 then
-          local longest, total = cell_lengths(cell)
           -- a short body cell ("2.29 (0.28)", "Hamburg") is never broken (headers may be)
           least[i] = math.max(least[i], ((body and total <= 22) and total or longest) + 2)
           want[i] = math.max(want[i], math.min(total + 2, 120))
@@ -150,7 +142,7 @@ local function proportional_widths(tbl)
     end
     sum = WIDTH
   end
-  return widths, sum, crowded, floor
+  return widths, sum, crowded, floor, rows, longest_cell
 end
 
 local function set_widths(tbl, widths, sum)
@@ -174,20 +166,21 @@ local function scaled(blocks, floor)
 end
 
 local function table_layout(tbl)
-  local widths, sum, crowded, floor = proportional_widths(tbl)
+  if FORMAT ~= "typst" and FORMAT ~= "docx" then return nil end  -- HTML: apa.css
+  local widths, sum, crowded, floor, rows, longest = proportional_widths(tbl)
   if FORMAT == "typst" then
     -- a table whose content does not fit the text width: columns in proportion to their
     -- content (Typst's automatic columns squeeze the first, label column the most)
     if crowded then set_widths(tbl, widths, sum) end
-    return scaled(keep_together(tbl) or pandoc.Blocks{tbl}, floor)
+    return scaled(keep_together(tbl, rows, longest) or pandoc.Blocks{tbl}, floor)
   end
-  if FORMAT ~= "docx" then return nil end
   return set_widths(tbl, widths, sum)
 end
 
 -- Tables are laid out once the page is known: a landscape document (`landscape: true`,
 -- the supplement) has about half as much width again as a portrait one.
 function Pandoc(doc)
+  if FORMAT ~= "typst" and FORMAT ~= "docx" then return nil end  -- no table to lay out
   if doc.meta.landscape == true then WIDTH = 145 end
   return doc:walk{Table = table_layout}
 end
