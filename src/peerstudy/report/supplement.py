@@ -161,8 +161,10 @@ def family_caption(block, fam: str, labels: Labels) -> str:
         set(block["test"]), key=lambda t: (order.index(t) if t in order else len(order), t))]
     what = fmt.join_words(tests)
     who = f"{fmt.join_words(groups)} — " if groups else ""
+    several = len(tests) > 1
     return (f"{who}{what[:1].upper() + what[1:]}: one row per test and effect size (family "
-            f"`{fam}` in tests.csv).")
+            f"`{fam}` in tests.csv" + ("; *p* adj. within each test of the family)."
+                                      if several else ")."))
 
 
 def tests_tables(ctx) -> list[str]:

@@ -75,10 +75,16 @@ class Labels:
                 scales.index(scale) if scale in scales else len(scales),
                 pairs.index(contrast) if contrast in pairs else len(pairs), contrast)
 
+    # the two sides of the attrition comparison (analysis: factor completion), as the
+    # manuscripts name them
+    COMPLETION = {"completer": "completers", "dropout": "drop-outs"}
+
     def contrast(self, contrast: str) -> str:
-        """'T1-T2' -> 'T1–T2'; group or site ids become their labels."""
+        """'T1-T2' -> 'T1–T2'; group or site ids become their labels, 'completer-dropout'
+        'completers–drop-outs'."""
         def name(part):
-            return self.group.get(part) or self.site.get(part) or part
+            return (self.group.get(part) or self.site.get(part) or self.COMPLETION.get(part)
+                    or part)
         if "," in contrast:
             return ", ".join(name(p) for p in contrast.split(","))
         return "–".join(name(p) for p in contrast.split("-"))
