@@ -92,6 +92,17 @@ def timepoint_names(design: dict) -> dict[str, str]:
     return {t["id"]: t.get("short_label", t["label"]) for t in design.get("timepoints", [])}
 
 
+def _contrast(labels: Labels, contrast) -> str:
+    """A contrast in words: timepoints by their short names (T1-T2, or T1,T2,T3), groups
+    and sites by their labels."""
+    contrast = contrast if isinstance(contrast, str) else ""
+    tps = timepoint_names(labels.design)
+    sep, joiner = ("," , ", ") if "," in contrast else ("-", "–")
+    if contrast and all(part in tps for part in contrast.split(sep)):
+        return joiner.join(tps[part] for part in contrast.split(sep))
+    return labels.contrast(contrast) if contrast else ""
+
+
 def _what(labels: Labels, rec: dict) -> str:
     """A row's contrast and timepoint in words: group and site labels, an instrument.scale
     contrast (the fidelity row) as the scale's name, timepoints by their labels."""
@@ -104,11 +115,8 @@ def _what(labels: Labels, rec: dict) -> str:
         text = {"participant_id": "participant", "site": "site",
                 "residual": "residual"}[rec["factor"]]
     else:
-        text = labels.contrast(contrast) if contrast else ""
+        text = _contrast(labels, contrast)
     tps = timepoint_names(labels.design)
-    sep, joiner = ("," , ", ") if "," in contrast else ("-", "–")
-    if contrast and all(part in tps for part in contrast.split(sep)):  # T1-T2, or T1,T2,T3
-        text = joiner.join(tps[part] for part in contrast.split(sep))
     tp = rec["timepoint"]
     if isinstance(tp, str) and tp:
         parts = [tps.get(part, part) for part in tp.split("-")]
@@ -254,7 +262,9 @@ def calibration_table(ctx) -> str:
     if cal is None or cal.empty:   # nothing was calibrated: no table, no heading
         return ""
     labels = Labels(ctx.design, ctx.registry)
-    rows = [[labels.group[r["group"]], labels.scale(r["instrument"], r["scale"]), r["timepoint"],
+    tps = timepoint_names(ctx.design)
+    rows = [[labels.group[r["group"]], labels.scale(r["instrument"], r["scale"]),
+             tps.get(r["timepoint"], r["timepoint"]),
              fmt.num(r["published_mean"]), fmt.num(r["observed_mean"]),
              fmt.num(r["difference"]), "yes" if r["attainable"] else "no"]
             for r in cal.to_dict("records")]
@@ -300,7 +310,7 @@ def qualitative_tables(ctx) -> list[str]:
     if "joint_undeclared" in r and len(r["joint_undeclared"]):
         labels = Labels(ctx.design, ctx.registry)
         rows = [[labels.group.get(u["group"], u["group"]),
-                 labels.scale(u["instrument"], u["scale"]), labels.contrast(u["contrast"]),
+                 labels.scale(u["instrument"], u["scale"]), _contrast(labels, u["contrast"]),
                  _undeclared_reason(u["reason"])]
                 for u in r["joint_undeclared"].to_dict("records")]
         parts += ["## Results without a declared meta-inference", "", _float_div(
@@ -311,9 +321,25 @@ def qualitative_tables(ctx) -> list[str]:
     return parts
 
 
+def timepoint_key(design: dict) -> str:
+    """One sentence naming the timepoints as the tables do, with their ids (the
+    manuscript's tables may use the ids) and, where they differ, their full labels."""
+    points = design.get("timepoints", [])
+    if not points:
+        return ""
+    names = [f"{t.get('short_label', t['label'])} ({t['id']})" for t in points]
+    text = f"The tables name the timepoints {fmt.join_words(names)}"
+    if any(t.get("short_label", t["label"]) != t["label"] for t in points):
+        text += ": " + fmt.join_words([t["label"] for t in points])
+    return text + "."
+
+
 def body(ctx) -> str:
     """The supplement's generated part: headed sections of every-row tables."""
     sections = []
+    key = timepoint_key(ctx.design)
+    if key:
+        sections += [key, ""]
     if "tests" in ctx.results:
         sections += ["## Every test", "", *tests_tables(ctx),
                      "## Descriptive statistics", "", descriptives_table(ctx),
