@@ -351,7 +351,10 @@ def omnibus(tests: pd.DataFrame, labels: Labels, sphericity: str, alpha: float,
     header = ["Group: scale", "*n*", "Mauchly's *W* (*p*)", "ε", "*F* (*df*)", p_col,
               "η^2^~G~", "Friedman χ^2^ (*df*)", p_col, "Kendall's *W*"]
     rows = []
-    for rec in rm.to_dict("records"):
+    # scales in the order of the other tables (the plan's), not tests.csv's alphabetical one
+    records = sorted(rm.to_dict("records"),
+                     key=lambda r: labels.order(r["group"], r["instrument"], r["scale"]))
+    for rec in records:
         same = ((t["group"] == rec["group"]) & (t["instrument"] == rec["instrument"])
                 & (t["scale"] == rec["scale"]))
         use, eps = rec, fmt.NA
