@@ -8,6 +8,7 @@ import pandas as pd
 
 from peerstudy.report.supplement import (
     _effect_symbol,
+    _statistic,
     _what,
     family_caption,
     timepoint_key,
@@ -63,3 +64,10 @@ def test_a_caption_names_groups_only_when_no_row_is_pooled():
     assert family_caption(named, "f", labels()).startswith("PSWs — ")
     assert "within each test of the family" in family_caption(named, "f", labels())
     assert not family_caption(pooled, "g", labels()).startswith("Peer support")
+
+
+def test_a_rank_sum_is_printed_as_the_manuscript_prints_it():
+    assert _statistic({"statistic_name": "V", "statistic": 28.0}) == "28"
+    assert _statistic({"statistic_name": "U", "statistic": 1181.0}) == "1,181"
+    assert _statistic({"statistic_name": "V", "statistic": 26.5}) == "26.5"
+    assert _statistic({"statistic_name": "t", "statistic": 2.0}) == "2.00"

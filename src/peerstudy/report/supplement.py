@@ -69,6 +69,15 @@ def _effect(rec: dict, labels: Labels) -> str:
     return fmt.num(rec["effect"])
 
 
+def _statistic(rec: dict) -> str:
+    """A test statistic as the manuscript prints it: a rank sum (*U*, *V*: whole or half
+    numbers) as "28" or "26.5", any other to two decimals."""
+    value = rec["statistic"]
+    if rec["statistic_name"] in ("U", "V") and not fmt.missing(value):
+        return fmt.num(value, 1) if float(value) % 1 else fmt.integer(value)
+    return fmt.num(value)
+
+
 def _effect_symbol(rec: dict) -> str:
     """The effect's symbol: a trial's arm difference, and its change between two
     follow-ups (arm × time), are Δ, as in the manuscript."""
@@ -200,7 +209,7 @@ def tests_tables(ctx) -> list[str]:
                 TEST_NAMES.get(rec["test"], rec["test"]), _what(labels, rec),
                 fmt.integer(rec["n"]),
                 f"{STATISTIC_SYMBOLS.get(rec['statistic_name'], rec['statistic_name'])} = "
-                f"{fmt.num(rec['statistic'])}" if isinstance(rec["statistic_name"], str)
+                f"{_statistic(rec)}" if isinstance(rec["statistic_name"], str)
                 else fmt.NA,
                 dfs or fmt.NA, fmt.p_bare(rec["p"]), fmt.p_bare(rec["p_adjusted"]),
                 f"{_effect_symbol(rec)} = {_effect(rec, labels)}"
@@ -225,12 +234,17 @@ def descriptives_table(ctx) -> str:
         *labels.order(r["group"], r["instrument"], r["scale"]),
         list(tps).index(r["timepoint"]) if r["timepoint"] in tps else len(tps),
         _site_rank(labels, r["site"])))
-    rows = [[_site(labels, r["site"]), labels.group.get(r["group"], r["group"]),
-             labels.scale(r["instrument"], r["scale"]), tps.get(r["timepoint"], r["timepoint"]),
-             fmt.integer(r["n"]),
-             fmt.num(r["mean"]), fmt.num(r["sd"]), fmt.num(r["median"]),
-             f"{fmt.num(r['q1'])}–{fmt.num(r['q3'])}", f"{fmt.num(r['min'])}–{fmt.num(r['max'])}"]
-            for r in records]
+    def row(r):
+        # in the scale's own decimals, as the manuscript prints them (three on item means)
+        k = _scale_decimals(labels, r)
+        return [_site(labels, r["site"]), labels.group.get(r["group"], r["group"]),
+                labels.scale(r["instrument"], r["scale"]),
+                tps.get(r["timepoint"], r["timepoint"]), fmt.integer(r["n"]),
+                fmt.num(r["mean"], k), fmt.num(r["sd"], k), fmt.num(r["median"], k),
+                f"{fmt.num(r['q1'], k)}–{fmt.num(r['q3'], k)}",
+                f"{fmt.num(r['min'], k)}–{fmt.num(r['max'], k)}"]
+
+    rows = [row(r) for r in records]
     table = md_table(["Site", "Group", "Scale", "Time", "*n*", "*M*", "*SD*", "*Mdn*", "IQR",
                       "Range"], rows, "llllrrrrrr")
     return _float_div("tbl-descriptives-all", table,
