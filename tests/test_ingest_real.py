@@ -415,13 +415,18 @@ def test_spss_asterisks_for_a_value_too_wide_for_its_format_stop_with_the_reason
         run(csv_export_study(on_non_numeric="stop"))
 
 
-def readr_study(**extra):
-    raw = {"id": "r", "path": f"{REAL}/r/readr_csv2.csv", "format": "csv", "group": "psw",
-           "site": CSV_SITES, "timepoint": "T1", "id_column": "codigo", "sep": ";",
-           "decimal": ",", "encoding": "utf-8", "instruments": {"swls": "SWLS{n}"}}
+def csv_study(path, sep: str, decimal: str, **extra):
+    """One baseline CSV of PSWs' SWLS answers (ids in 'codigo', site codes in 'centro')."""
+    raw = {"id": "one", "path": str(path), "format": "csv", "group": "psw",
+           "site": CSV_SITES, "timepoint": "T1", "id_column": "codigo", "sep": sep,
+           "decimal": decimal, "encoding": "utf-8", "instruments": {"swls": "SWLS{n}"}}
     config = study([raw], sites=("vic", "manresa"), **extra)
     config["schedule"]["psw"] = {"T1": ["swls"]}
     return config
+
+
+def readr_study(**extra):
+    return csv_study(f"{REAL}/r/readr_csv2.csv", ";", ",", **extra)
 
 
 def test_r_na_stops_with_the_advice_to_declare_it():
@@ -487,12 +492,7 @@ def test_an_excel_separator_hint_naming_another_separator_stops():
 def test_ids_saved_with_thousands_separators_are_the_whole_numbers():
     # thousands.csv (LibreOffice 7.4.7, cells saved as shown): '1,050' is participant 1050,
     # not a participant of its own (with a derived roster it would have been a new one)
-    raw = {"id": "lo", "path": f"{REAL}/libreoffice/thousands.csv", "format": "csv",
-           "group": "psw", "site": CSV_SITES, "timepoint": "T1", "id_column": "codigo",
-           "sep": ",", "decimal": ".", "encoding": "utf-8", "instruments": {"swls": "SWLS{n}"}}
-    config = study([raw], sites=("vic", "manresa"))
-    config["schedule"]["psw"] = {"T1": ["swls"]}
-    result = run(config)
+    result = run(csv_study(f"{REAL}/libreoffice/thousands.csv", ",", "."))
     assert sorted(result.participants["participant_id"]) == ["1050", "1051", "2100", "987"]
     assert result.accounting[0]["warnings"][0] == (
         "column codigo: 3 value(s) written with thousands separators (e.g. '1,050') were "
@@ -505,11 +505,7 @@ def test_a_point_in_a_decimal_comma_file_is_not_read_as_a_number(tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("codigo;centro;SWLS1;SWLS2;SWLS3;SWLS4;SWLS5\n"
                     "101;1;4;4;4;3;4\n102;1;3;3.000;3;3;2\n", encoding="utf-8")
-    raw = {"id": "p", "path": str(path), "format": "csv", "group": "psw", "site": CSV_SITES,
-           "timepoint": "T1", "id_column": "codigo", "sep": ";", "decimal": ",",
-           "encoding": "utf-8", "instruments": {"swls": "SWLS{n}"}}
-    config = study([raw], sites=("vic", "manresa"))
-    config["schedule"]["psw"] = {"T1": ["swls"]}
+    config = csv_study(path, ";", ",")
     with pytest.raises(DataError, match=r"points.csv, row 2, column SWLS2 \(id 102\): got "
                                         r"'3.000', not a number — fix the export, or set "
                                         r"decimal: '.'"):

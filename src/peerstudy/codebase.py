@@ -192,6 +192,21 @@ def digest(files: list[Path], root: str | Path = ROOT) -> str:
     return h.hexdigest()
 
 
+def _write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` only when the file holds something else, through a
+    temporary file renamed in one step: its time stamp moves only when its content does,
+    which is what Snakemake's ``mtime`` trigger reads."""
+    try:
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = None
+    if current != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+
 def code_digest_file(script: str, root: str | Path = ROOT, workdir: str | Path = ".") -> str:
     """The digest file of a rule script (``scripts/<name>.py`` under ``root``), written
     when it changed.
@@ -205,15 +220,7 @@ def code_digest_file(script: str, root: str | Path = ROOT, workdir: str | Path =
     lines = [digest(files, root), *(p.relative_to(root).as_posix() for p in files)]
     text = "\n".join(lines) + "\n"
     path = Path(workdir) / DIGESTS / f"{Path(script).stem}.sha256"
-    try:
-        current = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = None
-    if current != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+    _write_if_changed(path, text)
     return f"{DIGESTS}/{path.name}"
 
 
@@ -250,15 +257,7 @@ def settings_file(study: str, rule: str, values: dict, workdir: str | Path = "."
     """
     text = json.dumps(_plain(values), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
     path = Path(workdir) / SETTINGS / study / f"{rule}.json"
-    try:
-        current = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = None
-    if current != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+    _write_if_changed(path, text)
     return f"{SETTINGS}/{study}/{rule}.json"
 
 

@@ -2,26 +2,6 @@
 --   ::: {.table-note}  the note under a table ("*Note.* ..."): smaller type in
 --                      every format; the "Table Note" style in DOCX.
 
--- PDF: a table that fits on a page (up to 25 rows of short cells) is kept on one page
--- with its note: the note may not go on alone to the next page, where a figure that
--- floated to the top would stand between the two (the note read as the figure's).
-function note_kept_with_table(div)
-  local tbl = div.content[1]
-  if #div.content < 2 or not tbl or tbl.t ~= "Table" then return nil end
-  local rows, longest = #tbl.head.rows, 0
-  for _, body in ipairs(tbl.bodies) do
-    rows = rows + #body.body
-    for _, row in ipairs(body.body) do
-      for _, cell in ipairs(row.cells) do
-        longest = math.max(longest, utf8.len(pandoc.utils.stringify(cell.contents)) or 0)
-      end
-    end
-  end
-  if rows > 25 or longest > 40 then return nil end
-  return pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false)["), div,
-                       pandoc.RawBlock("typst", "]")}
-end
-
 function Div(div)
   -- the reference list: hanging indent in the PDF (HTML's comes from apa.css, DOCX's from
   -- the reference document's Bibliography style)
@@ -166,6 +146,18 @@ local function proportional_widths(tbl)
     sum = WIDTH
   end
   return widths, sum, crowded, floor, rows, longest_cell
+end
+
+-- PDF: a table that fits on a page (up to 25 rows of short cells) is kept on one page
+-- with its note: the note may not go on alone to the next page, where a figure that
+-- floated to the top would stand between the two (the note read as the figure's).
+function note_kept_with_table(div)
+  local tbl = div.content[1]
+  if #div.content < 2 or not tbl or tbl.t ~= "Table" then return nil end
+  local _, _, _, _, rows, longest = proportional_widths(tbl)  -- its size, as counted there
+  if rows > 25 or longest > 40 then return nil end
+  return pandoc.Blocks{pandoc.RawBlock("typst", "#block(breakable: false)["), div,
+                       pandoc.RawBlock("typst", "]")}
 end
 
 local function set_widths(tbl, widths, sum)
